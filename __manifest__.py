@@ -1,0 +1,22 @@
+# Part of field_service_migration. License LGPL-3.0 (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Field Service Migration",
+    "summary": "Migrate Field Service Trakker and Dispatch (dispatch.me) data and schema "
+    "into Odoo CRM, from inside Odoo: sample, diff, resumable runs, rollback.",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "license": "LGPL-3",
+    "author": "field_service_migration contributors",
+    "website": "https://github.com/field-service-migration/field_service_migration",
+    "depends": ["crm"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/fsm_migration_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_config_parameter_data.xml",
+        "views/fsm_migration_project_views.xml",
+        "views/fsm_migration_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

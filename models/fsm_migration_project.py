@@ -1,0 +1,184 @@
+import json
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..services.errors import SourceConfigError
+from ..services.url_policy import DEFAULT_ALLOWED_HOSTS, check_source_url, parse_allowed_hosts
+
+_logger = logging.getLogger(__name__)
+
+PARAM_ALLOWED_HOSTS = "field_service_migration.allowed_hosts"
+PARAM_ALLOW_LOOPBACK = "field_service_migration.allow_loopback"
+MANAGER_GROUP = "field_service_migration.group_migration_manager"
+
+#: the secrets a source may need; stored together, readable by managers only, never
+#: shown back: the form writes them through write-only input fields.
+SECRET_KEYS = ("client_secret", "password", "api_key", "token")
+
+#: the pipeline of DESIGN.md, in order (the status bar of the project form)
+PIPELINE_STATES = [
+    ("connect", "Connect"),
+    ("discover", "Discover"),
+    ("plan", "Plan schema"),
+    ("map", "Map"),
+    ("sample", "Sample"),
+    ("run", "Full run"),
+    ("verify", "Verify"),
+    ("delta", "Delta pickup"),
+    ("done", "Done"),
+    ("rolled_back", "Rolled back"),
+]
+
+
+class FsmMigrationProject(models.Model):
+    _name = "fsm.migration.project"
+    _description = "Field Service Migration Project"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+
+    name = fields.Char(required=True, tracking=True,
+                       help="A name for this migration, e.g. 'Dispatch → Odoo, production'.")
+    active = fields.Boolean(default=True)
+    source_kind = fields.Selection(
+        [("dispatch", "Dispatch (dispatch.me)"),
+         ("fst_rest", "Field Service Trakker (REST)"),
+         ("fst_bundle", "Field Service Trakker (export bundle)")],
+        required=True, default="dispatch", tracking=True,
+        help="Where the data comes from: the Dispatch v3 API, an FST server through the "
+             "configurable REST adapter, or an FST export bundle (CSV files, zipped or not).")
+    state = fields.Selection(
+        PIPELINE_STATES, required=True, default="connect", tracking=True, copy=False,
+        help="The step of the migration pipeline this project has reached.")
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company,
+        help="The company whose data this migration writes.")
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user, tracking=True,
+        help="The consultant in charge of this migration.")
+    notes = fields.Html(help="Free notes about this migration (scope, decisions, cutover plan).")
+
+    # --- connection settings (managers only) -------------------------------------
+    source_url = fields.Char(
+        string="Base URL", groups=MANAGER_GROUP, tracking=True,
+        help="Base URL of the source API, e.g. https://api.dispatch.me. Its host must be on "
+             "the allow-list (system parameter field_service_migration.allowed_hosts).")
+    auth_method = fields.Selection(
+        [("client_credentials", "OAuth2 client credentials"),
+         ("password", "OAuth2 password"),
+         ("bearer", "Bearer token"),
+         ("api_key", "API key header"),
+         ("basic", "HTTP basic")],
+        default="client_credentials", groups=MANAGER_GROUP,
+        help="How to authenticate against the source.")
+    client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP,
+                            help="OAuth2 client id (not a secret, but managers only).")
+    username = fields.Char(groups=MANAGER_GROUP, help="User name for password or basic auth.")
+    api_key_header = fields.Char(groups=MANAGER_GROUP, default="X-API-Key",
+                                 help="Header carrying the API key (API key auth).")
+    bundle_path = fields.Char(
+        groups=MANAGER_GROUP,
+        help="Path, on the Odoo server, of the FST export bundle: a folder or a .zip file.")
+    rest_config = fields.Text(
+        string="REST adapter settings", groups=MANAGER_GROUP,
+        help="FST REST adapter settings as JSON: endpoints per object, pagination style, "
+             "where the records sit in the answer.")
+    credentials_json = fields.Text(groups=MANAGER_GROUP, copy=False, prefetch=False)
+    # write-only inputs: always read back empty, their inverse stores the value
+    client_secret_input = fields.Char(
+        string="Client secret", compute="_compute_secret_inputs", inverse="_inverse_client_secret",
+        groups=MANAGER_GROUP, help="Stored, never shown back. Leave empty to keep the current one.")
+    password_input = fields.Char(
+        string="Password", compute="_compute_secret_inputs", inverse="_inverse_password",
+        groups=MANAGER_GROUP, help="Stored, never shown back. Leave empty to keep the current one.")
+    api_key_input = fields.Char(
+        string="API key", compute="_compute_secret_inputs", inverse="_inverse_api_key",
+        groups=MANAGER_GROUP, help="Stored, never shown back. Leave empty to keep the current one.")
+    token_input = fields.Char(
+        string="Token", compute="_compute_secret_inputs", inverse="_inverse_token",
+        groups=MANAGER_GROUP, help="Stored, never shown back. Leave empty to keep the current one.")
+    secrets_set = fields.Char(
+        string="Secrets stored", compute="_compute_secrets_set", groups=MANAGER_GROUP,
+        help="Which secrets are stored for this project (their values are never shown).")
+    last_connection_message = fields.Char(readonly=True, copy=False)
+
+    # --- secrets --------------------------------------------------------------------
+    def _get_secrets(self):
+        self.ensure_one()
+        return json.loads(self.sudo().credentials_json or "{}")
+
+    def _set_secret(self, key, value):
+        for project in self:
+            if not value:
+                continue  # an empty input keeps the stored secret
+            secrets = project._get_secrets()
+            secrets[key] = value
+            project.credentials_json = json.dumps(secrets)
+
+    def _compute_secret_inputs(self):
+        for project in self:
+            project.client_secret_input = project.password_input = False
+            project.api_key_input = project.token_input = False
+
+    def _inverse_client_secret(self):
+        for project in self:
+            project._set_secret("client_secret", project.client_secret_input)
+
+    def _inverse_password(self):
+        for project in self:
+            project._set_secret("password", project.password_input)
+
+    def _inverse_api_key(self):
+        for project in self:
+            project._set_secret("api_key", project.api_key_input)
+
+    def _inverse_token(self):
+        for project in self:
+            project._set_secret("token", project.token_input)
+
+    @api.depends("credentials_json")
+    def _compute_secrets_set(self):
+        for project in self:
+            keys = [k for k, v in project._get_secrets().items() if v and k in SECRET_KEYS]
+            project.secrets_set = ", ".join(sorted(keys)) or _("none")
+
+    def action_clear_secrets(self):
+        self.ensure_one()
+        self.credentials_json = False
+
+    # --- URL policy -----------------------------------------------------------------
+    @api.model
+    def _get_url_policy(self):
+        params = self.env["ir.config_parameter"].sudo()
+        hosts = parse_allowed_hosts(params.get_param(PARAM_ALLOWED_HOSTS))
+        loopback = (params.get_param(PARAM_ALLOW_LOOPBACK) or "").strip().lower() in (
+            "1", "true", "yes")
+        return hosts or list(DEFAULT_ALLOWED_HOSTS), loopback
+
+    def _checked_url(self, allow_loopback=None):
+        """The project's base URL, checked against the allow-list (raises UserError)."""
+        self.ensure_one()
+        hosts, loopback = self._get_url_policy()
+        if allow_loopback is not None:
+            loopback = loopback or allow_loopback
+        try:
+            return check_source_url(self.sudo().source_url, hosts, loopback)
+        except SourceConfigError as exc:
+            raise UserError(str(exc)) from exc
+
+    @api.constrains("source_url", "source_kind")
+    def _check_source_url(self):
+        hosts, loopback = self._get_url_policy()
+        for project in self.sudo():
+            if project.source_kind == "fst_bundle" or not project.source_url:
+                continue
+            try:
+                check_source_url(project.source_url, hosts, loopback)
+            except SourceConfigError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    # --- pipeline -------------------------------------------------------------------
+    def _step_index(self):
+        self.ensure_one()
+        return [key for key, _label in PIPELINE_STATES].index(self.state)

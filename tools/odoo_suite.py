@@ -1,0 +1,350 @@
+#!/usr/bin/env python3
+"""Find (or prepare) a real Odoo 18, then test or demo the add-on on it.
+
+Used by the Makefile; runs with any Python 3.10+ and only the standard library.
+
+    python3 tools/odoo_suite.py test   # fresh databases, install, upgrade, tests, uninstall
+    python3 tools/odoo_suite.py demo   # a demo database and a running Odoo on :8069
+    python3 tools/odoo_suite.py where  # which Odoo and virtualenv would be used
+
+Odoo is looked for in ``$ODOO_SRC``, then ``/opt/odoo``, then ``~/odoo``; its
+virtualenv is ``<odoo>/.venv`` (created with Odoo's requirements when missing). When
+no Odoo source tree is found, ``test`` prints one line saying the Odoo layer was
+skipped and exits 0 (the pure layer still ran); ``demo`` offers to clone upstream.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MODULE = "field_service_migration"
+REPO = Path(__file__).resolve().parent.parent
+UPSTREAM = "https://github.com/odoo/odoo.git"
+CANDIDATES = [os.environ.get("ODOO_SRC"), "/opt/odoo", str(Path.home() / "odoo")]
+OPTIONAL_APPS = ["sale_management", "sale_crm", "account", "stock", "calendar", "hr",
+                 "hr_skills", "project", "base_geolocalize"]
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>WARNING|ERROR|CRITICAL) "
+    r"\S+ (?P<logger>[\w.]+): (?P<msg>.*)$")
+RESULT_LINE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+
+
+def say(msg):
+    print(f"[odoo-suite] {msg}", flush=True)
+
+
+def find_odoo():
+    for cand in CANDIDATES:
+        if not cand:
+            continue
+        path = Path(cand).expanduser()
+        release = path / "odoo" / "release.py"
+        if (path / "odoo-bin").is_file() and release.is_file():
+            if "version_info = (18, 0" in release.read_text():
+                return path
+            say(f"{path} holds an Odoo that is not 18.0: ignored")
+    return None
+
+
+def venv_python(odoo):
+    return odoo / ".venv" / "bin" / "python"
+
+
+def ensure_venv(odoo):
+    """Create ``<odoo>/.venv`` with Odoo's requirements the first time (minutes)."""
+    py = venv_python(odoo)
+    if py.exists() and subprocess.run([str(py), "-c", "import odoo, psycopg2, phonenumbers"],
+                                      cwd=odoo, capture_output=True).returncode == 0:
+        return py
+    say(f"creating the Odoo virtualenv in {odoo / '.venv'} (first time only, a few minutes)")
+    missing = [pkg for pkg in ("libpq-dev", "libldap2-dev", "libsasl2-dev")
+               if subprocess.run(["dpkg", "-s", pkg], capture_output=True).returncode != 0]
+    if missing:
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True)
+        else:
+            sys.exit(f"Odoo's requirements need: sudo apt-get install {' '.join(missing)}")
+    subprocess.run([sys.executable, "-m", "venv", str(odoo / ".venv")], check=True)
+    pip = [str(py), "-m", "pip", "install", "-q"]
+    # Odoo's pinned cbor2 builds only with setuptools < 81 (no pkg_resources after) and
+    # needs setuptools_scm in the same environment when build isolation is off.
+    subprocess.run([*pip, "setuptools<81", "setuptools_scm<8", "wheel", "Cython"], check=True)
+    subprocess.run([*pip, "--no-build-isolation", "-r", str(odoo / "requirements.txt"),
+                    # missing from Odoo's requirements, crm's tests need it
+                    "phonenumbers"], check=True)
+    subprocess.run([*pip, "-r", str(REPO / "requirements.txt")], check=True)
+    return py
+
+
+def pg_ready(py):
+    probe = "import psycopg2; psycopg2.connect(dbname='postgres').close()"
+    return subprocess.run([str(py), "-c", probe], capture_output=True).returncode == 0
+
+
+def addons_dir():
+    """A folder holding a link named after the module to this checkout, whatever its name."""
+    tmp = Path(tempfile.mkdtemp(prefix="fsm_addons_"))
+    (tmp / MODULE).symlink_to(REPO)
+    return tmp
+
+
+class OdooRunner:
+    def __init__(self, odoo, py, extra_addons, logdir):
+        self.odoo, self.py, self.extra, self.logdir = odoo, py, extra_addons, logdir
+        self.addons_path = f"{odoo / 'addons'},{extra_addons}"
+        self.results = []
+
+    def odoo_bin(self, *args, log, stdin=None):
+        cmd = [str(self.py), str(self.odoo / "odoo-bin"), *args]
+        logfile = self.logdir / f"{log}.log"
+        started = time.monotonic()
+        with open(logfile, "w") as out:
+            proc = subprocess.run(cmd, cwd=self.odoo, stdout=out, stderr=subprocess.STDOUT,
+                                  input=stdin, text=True)
+        took = time.monotonic() - started
+        return proc.returncode, logfile.read_text(errors="replace"), took
+
+    def server(self, db, *args, log):
+        return self.odoo_bin(f"--addons-path={self.addons_path}", "-d", db, "--no-http",
+                             "--stop-after-init", "--without-demo=all", *args, log=log)
+
+    def step(self, name, rc, text, took, expect_tests=False):
+        problems = module_warnings(text)
+        counts = RESULT_LINE.findall(text)
+        failed = sum(int(f) + int(e) for f, e, _t in counts)
+        ran = sum(int(t) for _f, _e, t in counts)
+        ok = rc == 0 and not problems and failed == 0 and (ran > 0 or not expect_tests)
+        tests = f", {ran} tests, {failed} failed" if expect_tests else ""
+        say(f"{'ok  ' if ok else 'FAIL'} {name} ({took:.0f} s{tests})")
+        for line in problems[:20]:
+            say(f"     module log line: {line}")
+        if not ok:
+            for line in failure_excerpt(text):
+                say(f"     {line}")
+        self.results.append((name, ok, ran, failed))
+        return ok
+
+    def shell(self, db, code, log):
+        return self.odoo_bin("shell", f"--addons-path={self.addons_path}", "-d", db,
+                             "--no-http", log=log, stdin=code)
+
+    def createdb_clean(self, db):
+        subprocess.run([str(self.py), "-c", DROP_DB, db], check=True)
+
+
+DROP_DB = """
+import sys, psycopg2
+conn = psycopg2.connect(dbname='postgres'); conn.autocommit = True
+cur = conn.cursor()
+cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (sys.argv[1],))
+cur.execute('DROP DATABASE IF EXISTS "%s"' % sys.argv[1])
+"""
+
+UNINSTALL_REINSTALL = f"""
+mod = env['ir.module.module'].search([('name', '=', '{MODULE}')])
+mod.button_immediate_uninstall()
+env.invalidate_all()
+assert mod.state == 'uninstalled', mod.state
+assert 'fsm.migration.project' not in env.registry, 'model left after uninstall'
+env.cr.execute("SELECT 1 FROM pg_tables WHERE tablename = 'fsm_migration_project'")
+assert not env.cr.fetchone(), 'table left after uninstall'
+print('UNINSTALL_OK')
+mod.button_immediate_install()
+env.invalidate_all()
+assert mod.state == 'installed', mod.state
+print('REINSTALL_OK')
+env.cr.commit()
+"""
+
+
+def module_warnings(text):
+    """WARNING/ERROR lines that come from this module (its tests' own loggers excepted)."""
+    found = []
+    for line in text.splitlines():
+        match = LOG_LINE.match(line)
+        if not match:
+            continue
+        logger, msg = match["logger"], match["msg"]
+        if ".tests" in logger or logger.startswith("odoo.tests"):
+            continue
+        if logger.startswith(f"odoo.addons.{MODULE}") or MODULE in msg:
+            found.append(line)
+    return found
+
+
+def failure_excerpt(text, limit=60):
+    lines = text.splitlines()
+    keep = [i for i, line in enumerate(lines)
+            if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
+            or line.startswith(("FAIL", "AssertionError"))]
+    out = []
+    for i in keep[:8]:
+        out.extend(lines[i:i + 12])
+    return out[:limit] or lines[-limit:]
+
+
+def cmd_test(args):
+    odoo = find_odoo()
+    if not odoo:
+        print("Odoo layer SKIPPED: no Odoo 18 source tree in $ODOO_SRC, /opt/odoo or ~/odoo "
+              "(see README: make demo fetches one); only the pure tests ran.")
+        return 0
+    py = ensure_venv(odoo)
+    if not pg_ready(py):
+        say("PostgreSQL does not answer on the local socket as the current user. Start it "
+            "(e.g. sudo pg_ctlcluster 15 main start) and create a role for this user "
+            "(sudo -u postgres createuser -s $USER), then run make test again.")
+        return 1
+    logdir = Path(args.logdir or tempfile.mkdtemp(prefix="fsm_test_logs_"))
+    logdir.mkdir(parents=True, exist_ok=True)
+    runner = OdooRunner(odoo, py, addons_dir(), logdir)
+    tag = f"{os.getpid()}"
+    full_db, crm_db = f"fsm_test_full_{tag}", f"fsm_test_crm_{tag}"
+    say(f"Odoo {odoo}, logs in {logdir}")
+    started = time.monotonic()
+    ours = f"/{MODULE}"
+    if args.tags:
+        ours = args.tags
+    try:
+        for db in (full_db, crm_db):
+            runner.createdb_clean(db)
+        apps = ",".join([MODULE, *OPTIONAL_APPS])
+        runner.step("install with the optional apps",
+                    *runner.server(full_db, "-i", apps, log="1_install_full"))
+        runner.step("upgrade (-u) and the module's tests, all apps",
+                    *runner.server(full_db, "-u", MODULE, "--test-enable", f"--test-tags={ours}",
+                                   log="2_upgrade_tests_full"), expect_tests=True)
+        rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
+        ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
+        runner.step("uninstall then reinstall, all apps", 0 if ok else (rc or 1), text, took)
+        runner.step("install with crm only",
+                    *runner.server(crm_db, "-i", MODULE, log="4_install_crm"))
+        crm_tags = ours if args.no_crm_suite else f"{ours},/crm"
+        runner.step("upgrade crm and the module with crm's and the module's tests, crm only",
+                    *runner.server(crm_db, "-u", f"crm,{MODULE}", "--test-enable",
+                                   f"--test-tags={crm_tags}", log="5_tests_crm"),
+                    expect_tests=True)
+    finally:
+        if not args.keep:
+            for db in (full_db, crm_db):
+                runner.createdb_clean(db)
+            shutil.rmtree(runner.extra, ignore_errors=True)
+    total_tests = sum(r[2] for r in runner.results)
+    failed_steps = [r[0] for r in runner.results if not r[1]]
+    say(f"Odoo layer: {len(runner.results) - len(failed_steps)}/{len(runner.results)} steps ok, "
+        f"{total_tests} Odoo tests run, {time.monotonic() - started:.0f} s")
+    passed = total_tests - sum(r[3] for r in runner.results)
+    print(f"odoo: {passed} passed, {sum(r[3] for r in runner.results)} failed")
+    return 1 if failed_steps else 0
+
+
+def get_odoo_for_demo():
+    odoo = find_odoo()
+    if odoo:
+        return odoo
+    target = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo")
+    say(f"no Odoo 18 found: cloning upstream 18.0 into {target} (shallow)")
+    proc = subprocess.run(["git", "clone", "--depth", "1", "--branch", "18.0", UPSTREAM,
+                           str(target)])
+    if proc.returncode != 0:
+        sys.exit("Could not clone Odoo 18.0 (offline?). Put an Odoo 18.0 source tree at "
+                 "/opt/odoo or point ODOO_SRC at one, then run make demo again.")
+    return target
+
+
+def ensure_postgres(py):
+    if pg_ready(py):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("no PostgreSQL answers: installing and starting Debian's")
+        subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True)
+        subprocess.run("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+                       shell=True, check=False)
+        subprocess.run(["su", "postgres", "-c", "createuser -s root"], check=False)
+        if pg_ready(py):
+            return
+    sys.exit("PostgreSQL does not answer. Run: sudo apt-get install postgresql && "
+             "sudo -u postgres createuser -s $USER, then make demo again.")
+
+
+DEMO_PROJECT = """
+project = env['fsm.migration.project'].search([('name', '=', 'Demo: Dispatch to Odoo')])
+if not project:
+    env['fsm.migration.project'].create({'name': 'Demo: Dispatch to Odoo',
+                                         'source_kind': 'dispatch',
+                                         'source_url': 'https://api-sandbox.dispatch.me'})
+env.cr.commit()
+print('DEMO_PROJECT_OK')
+"""
+
+
+def cmd_demo(args):
+    odoo = get_odoo_for_demo()
+    py = ensure_venv(odoo)
+    ensure_postgres(py)
+    runner = OdooRunner(odoo, py, addons_dir(), Path(tempfile.mkdtemp(prefix="fsm_demo_")))
+    db = args.db
+    started = time.monotonic()
+    exists = subprocess.run([str(py), "-c", "import sys, psycopg2; c = psycopg2.connect("
+                             "dbname='postgres').cursor(); c.execute('SELECT 1 FROM pg_database "
+                             "WHERE datname = %s', (sys.argv[1],)); sys.exit(0 if c.fetchone() "
+                             "else 1)", db]).returncode == 0
+    mode = "-u" if exists else "-i"
+    apps = MODULE if exists else ",".join([MODULE, *OPTIONAL_APPS])
+    say(f"{'updating' if exists else 'creating'} database {db} (with demo data)")
+    rc, text, took = runner.odoo_bin(f"--addons-path={runner.addons_path}", "-d", db,
+                                     "--no-http", "--stop-after-init", mode, apps, log="install")
+    if rc != 0:
+        print("\n".join(failure_excerpt(text)))
+        return rc
+    rc, text, _took = runner.shell(db, DEMO_PROJECT, log="project")
+    if "DEMO_PROJECT_OK" not in text:
+        print("\n".join(failure_excerpt(text)))
+        return 1
+    say(f"database {db} ready in {time.monotonic() - started:.0f} s; log in as admin / admin")
+    if args.no_serve:
+        return 0
+    say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
+    os.execv(str(py), [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
+                       "-d", db, f"--http-port={args.port}", f"--db-filter=^{db}$"])
+    return 0
+
+
+def cmd_where(_args):
+    odoo = find_odoo()
+    print(f"odoo: {odoo or 'not found'}")
+    if odoo:
+        state = "present" if venv_python(odoo).exists() else "to create"
+        print(f"python: {venv_python(odoo)} ({state})")
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    test = sub.add_parser("test", help="run the Odoo layer of the test suite")
+    test.add_argument("--tags", help="Odoo --test-tags for the module's tests "
+                                     "(e.g. /field_service_migration:TestMigrationProject)")
+    test.add_argument("--no-crm-suite", action="store_true", help="skip Odoo's own crm tests")
+    test.add_argument("--keep", action="store_true", help="keep the test databases")
+    test.add_argument("--logdir", help="where to write the Odoo logs")
+    demo = sub.add_parser("demo", help="create a demo database and serve Odoo")
+    demo.add_argument("--db", default="fsm_demo")
+    demo.add_argument("--port", default=8069, type=int)
+    demo.add_argument("--no-serve", action="store_true", help="prepare the database only")
+    sub.add_parser("where", help="say which Odoo would be used")
+    args = parser.parse_args()
+    return {"test": cmd_test, "demo": cmd_demo, "where": cmd_where}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
