@@ -14,6 +14,7 @@
         "security/fsm_migration_security.xml",
         "security/ir.model.access.csv",
         "data/ir_config_parameter_data.xml",
+        "views/fsm_migration_field_views.xml",
         "views/fsm_migration_project_views.xml",
         "views/fsm_migration_menus.xml",
     ],

@@ -4,7 +4,9 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services.errors import SourceConfigError
+from ..services.errors import SourceConfigError, SourceError
+from ..services.profiling import profile_source
+from ..services.source_factory import build_source
 from ..services.url_policy import DEFAULT_ALLOWED_HOSTS, check_source_url, parse_allowed_hosts
 
 _logger = logging.getLogger(__name__)
@@ -103,6 +105,28 @@ class FsmMigrationProject(models.Model):
         help="Which secrets are stored for this project (their values are never shown).")
     last_connection_message = fields.Char(readonly=True, copy=False)
 
+    # --- discovery --------------------------------------------------------------------
+    discovery_sample_size = fields.Integer(
+        default=5000, groups=MANAGER_GROUP,
+        help="Records profiled per object at most; counts stay exact when the source gives "
+             "them. Raise it for a finer dictionary on a large source.")
+    discovered_at = fields.Datetime(readonly=True, copy=False)
+    object_ids = fields.One2many("fsm.migration.object", "project_id", string="Source objects")
+    object_count = fields.Integer(compute="_compute_discovery_counts")
+    source_field_count = fields.Integer(compute="_compute_discovery_counts")
+    multi_contact_customers = fields.Integer(
+        readonly=True, copy=False,
+        help="Customers with several contacts: each becomes a company with child contacts.")
+    multi_site_customers = fields.Integer(
+        readonly=True, copy=False,
+        help="Customers with several sites / service locations: each site becomes a child "
+             "address.")
+    cardinality_json = fields.Text(readonly=True, copy=False)
+    discovery_issues_json = fields.Text(readonly=True, copy=False)
+    discovery_issue_count = fields.Integer(readonly=True, copy=False,
+                                           help="Records the source could not give as "
+                                                "documented (malformed rows, bad values).")
+
     # --- secrets --------------------------------------------------------------------
     def _get_secrets(self):
         self.ensure_one()
@@ -177,6 +201,114 @@ class FsmMigrationProject(models.Model):
                 check_source_url(project.source_url, hosts, loopback)
             except SourceConfigError as exc:
                 raise ValidationError(str(exc)) from exc
+
+    # --- connection and discovery -----------------------------------------------------
+    def _source_settings(self):
+        """Plain settings for ``services.source_factory.build_source`` (secrets included)."""
+        self.ensure_one()
+        project = self.sudo()  # connection fields are manager-only; callers are managers
+        hosts, loopback = self._get_url_policy()
+        settings = {
+            "kind": project.source_kind, "url": project.source_url,
+            "auth_method": project.auth_method, "client_id": project.client_id,
+            "username": project.username, "api_key_header": project.api_key_header,
+            "bundle_path": project.bundle_path, "allowed_hosts": hosts,
+            "allow_loopback": loopback,
+            "rest_config": json.loads(project.rest_config) if project.rest_config else {},
+        }
+        settings.update(project._get_secrets())
+        return settings
+
+    def _make_source(self):
+        self.ensure_one()
+        self.check_access("write")
+        try:
+            return build_source(self._source_settings())
+        except SourceError as exc:
+            raise UserError(str(exc)) from exc
+
+    def action_test_connection(self):
+        self.ensure_one()
+        source = self._make_source()
+        try:
+            source.test_connection()
+        except SourceError as exc:
+            self.last_connection_message = _("Connection failed: %s", exc)
+            raise UserError(self.last_connection_message) from exc
+        finally:
+            source.close()
+        self.last_connection_message = _("Connection OK (%s)", fields.Datetime.now())
+        if self.state == "connect":
+            self.state = "discover"
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"type": "success", "message": self.last_connection_message,
+                           "next": {"type": "ir.actions.act_window_close"}}}
+
+    def action_discover(self):
+        """Profile every source object and store the data dictionary (replacing any)."""
+        self.ensure_one()
+        source = self._make_source()
+        kind = "dispatch" if self.source_kind == "dispatch" else "fst"
+
+        def progress(obj, index, total):
+            _logger.info("Discovery of project %s: %s (%d/%d)", self.id, obj, index + 1, total)
+        try:
+            result = profile_source(source, kind, sample_limit=self.discovery_sample_size or None,
+                                    progress=progress)
+        except SourceError as exc:
+            raise UserError(_("Discovery failed: %s", exc)) from exc
+        finally:
+            source.close()
+        self._store_discovery(result)
+        if self.state in ("connect", "discover"):
+            self.state = "plan"
+        return True
+
+    def _store_discovery(self, result):
+        self.ensure_one()
+        self.object_ids.unlink()
+        objects = self.env["fsm.migration.object"].create([{
+            "project_id": self.id, "sequence": seq, "name": obj["object"],
+            "record_count": obj["count"], "profiled_count": obj["profiled"],
+            "sampled": obj["sampled"],
+        } for seq, obj in enumerate(result["objects"])])
+        self.env["fsm.migration.field"].create([{
+            "object_id": record.id, "name": f["name"], "inferred_type": f["inferred_type"],
+            "null_rate": f["null_rate"], "distinct_count": f["distinct"],
+            "distinct_capped": f["distinct_capped"], "samples": " | ".join(f["samples"]),
+            "max_length": f["max_length"], "is_custom": f["custom"],
+        } for record, obj in zip(objects, result["objects"]) for f in obj["fields"]])
+        figures = {c["label"]: c for c in result["cardinality"]}
+        several = [c["parents_with_several"] for label, c in figures.items() if "contact" in label]
+        sites = [c["parents_with_several"] for label, c in figures.items()
+                 if "site" in label or "location" in label]
+        self.write({
+            "discovered_at": fields.Datetime.now(),
+            "cardinality_json": json.dumps(result["cardinality"], indent=1),
+            "multi_contact_customers": sum(several),
+            "multi_site_customers": sum(sites),
+            "discovery_issues_json": json.dumps(result["issues"][:1000], indent=1),
+            "discovery_issue_count": len(result["issues"]),
+        })
+        self.message_post(body=_(
+            "Discovery: %(objects)s objects, %(fields)s fields, %(records)s records, "
+            "%(issues)s issues.", objects=len(objects),
+            fields=sum(len(o["fields"]) for o in result["objects"]),
+            records=sum(o["count"] for o in result["objects"]),
+            issues=len(result["issues"])))
+
+    @api.depends("object_ids.field_ids")
+    def _compute_discovery_counts(self):
+        for project in self:
+            project.object_count = len(project.object_ids)
+            project.source_field_count = sum(project.object_ids.mapped("field_count"))
+
+    def action_open_data_dictionary(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_field_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        return action
 
     # --- pipeline -------------------------------------------------------------------
     def _step_index(self):

@@ -1,0 +1,287 @@
+"""Discovery: profile a source's records into a data dictionary.
+
+For every object: how many records; for every field (nested dicts flattened with dots,
+``home_address.city``): the inferred type, the null rate, the distinct count, up to five
+sample values (secrets masked) and whether it is a custom field. Plus cardinality
+figures such as "customers with several contacts", which tell how many accounts need a
+parent/child restructure in Odoo.
+
+Large sources are profiled on their first ``sample_limit`` records per object; the
+record count is then the source's own when it says it cheaply (``Source.count``), and
+the profile says it was sampled.
+"""
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+MAX_SAMPLES = 5
+MASK = "•••"
+SECRET_NAME = re.compile(r"pass(word)?|secret|token|api_?key|ssn|card_?number|iban|pin$", re.I)
+EMAIL = re.compile(r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$")
+PHONE = re.compile(r"^\s*(tel:)?[+(]?\d[\d\s().\-]{6,}\d(\s*(x|ext\.?|;ext=)\s*\d+)?\s*$", re.I)
+DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+DATETIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
+INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+NUMBER = re.compile(r"^\s*[+-]?\$?\s*\d{1,3}(,?\d{3})*(\.\d+)?\s*$")
+BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n"}
+HTML = re.compile(r"<\s*(p|br|div|span|img|b|i|ul|li|table|a)\b[^>]*>", re.I)
+URL = re.compile(r"^\s*https?://\S+\s*$", re.I)
+CHAR_LIMIT = 255
+#: an enumeration: few distinct values, each seen several times
+ENUM_MAX_DISTINCT = 25
+ENUM_MIN_RECORDS = 20
+#: beyond this many distinct values per field, stop remembering them (count is a floor)
+DISTINCT_CAP = 100_000
+
+#: when a field's values vote for several types, the first type of a pair that covers both
+WIDENING = [
+    ({"integer", "float"}, "float"),
+    ({"date", "datetime"}, "datetime"),
+    ({"char", "text"}, "text"),
+    ({"email", "char"}, "char"),
+    ({"phone", "char"}, "char"),
+    ({"html", "text"}, "html"),
+    ({"html", "char"}, "html"),
+]
+
+
+def value_type(value):
+    """The type one non-empty value suggests."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "json"
+    text = str(value)
+    if EMAIL.match(text):
+        return "email"
+    if DATETIME.match(text) and not DATE.match(text):
+        return "datetime"
+    if DATE.match(text):
+        return "date"
+    if INTEGER.match(text):
+        # long digit strings are identifiers or phone numbers, not quantities
+        return "phone" if len(text.strip()) >= 10 and PHONE.match(text) else "integer"
+    if NUMBER.match(text):
+        return "float"
+    if PHONE.match(text):
+        return "phone"
+    if text.strip().lower() in BOOLEAN_WORDS:
+        return "boolean"
+    if URL.match(text):
+        return "url"
+    if HTML.search(text):
+        return "html"
+    return "text" if len(text) > CHAR_LIMIT or "\n" in text.strip() else "char"
+
+
+def is_empty(value):
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+
+
+def flatten(record, prefix="", depth=2):
+    """Nested dicts become dotted keys (two levels); lists and deeper dicts stay whole."""
+    flat = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and depth > 0 and value:
+            flat.update(flatten(value, f"{name}.", depth - 1))
+        else:
+            flat[name] = value
+    return flat
+
+
+def mask(name, value):
+    if SECRET_NAME.search(name.rsplit(".", 1)[-1]):
+        return MASK
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+@dataclass
+class FieldProfile:
+    name: str
+    seen: int = 0  # records profiled (present or not)
+    nulls: int = 0
+    type_votes: Counter = field(default_factory=Counter)
+    values: set = field(default_factory=set)
+    distinct_capped: bool = False
+    samples: list = field(default_factory=list)
+    max_length: int = 0
+    custom: bool = False
+
+    def add(self, value):
+        self.seen += 1
+        if is_empty(value):
+            self.nulls += 1
+            return
+        self.type_votes[value_type(value)] += 1
+        key = value if isinstance(value, str | int | float | bool) else repr(value)
+        if isinstance(key, str):
+            self.max_length = max(self.max_length, len(key))
+        if not self.distinct_capped:
+            self.values.add(key)
+            if len(self.values) >= DISTINCT_CAP:
+                self.distinct_capped = True
+        if len(self.samples) < MAX_SAMPLES:
+            shown = mask(self.name, value)
+            if shown not in self.samples:
+                self.samples.append(shown)
+
+    @property
+    def null_rate(self):
+        return round(self.nulls / self.seen, 4) if self.seen else 1.0
+
+    @property
+    def distinct(self):
+        return len(self.values)
+
+    @property
+    def inferred_type(self):
+        votes = self.type_votes
+        if not votes:
+            return "empty"
+        kinds = set(votes)
+        if len(kinds) > 1:
+            # one odd value in a hundred does not change a column's type
+            total = sum(votes.values())
+            kinds = {k for k, n in votes.items() if n / total >= 0.02} or kinds
+        for pair, wider in WIDENING:
+            if len(kinds) == 2 and kinds == pair:
+                return wider
+        if len(kinds) > 1:
+            return "text" if "text" in kinds or self.max_length > CHAR_LIMIT else "char"
+        (kind,) = kinds
+        non_null = self.seen - self.nulls
+        if (kind == "char" and non_null >= ENUM_MIN_RECORDS
+                and self.distinct <= ENUM_MAX_DISTINCT and self.distinct <= non_null / 4):
+            return "selection"
+        return kind
+
+    def to_dict(self):
+        return {
+            "name": self.name,
+            "inferred_type": self.inferred_type,
+            "null_rate": self.null_rate,
+            "distinct": self.distinct,
+            "distinct_capped": self.distinct_capped,
+            "samples": list(self.samples),
+            "max_length": self.max_length,
+            "custom": self.custom,
+            "type_votes": dict(self.type_votes),
+        }
+
+
+def is_custom_name(name, custom_names):
+    leaf = name.rsplit(".", 1)[-1]
+    return (name in custom_names or leaf in custom_names or name.startswith("custom_fields.")
+            or leaf.startswith(("cf_", "x_")))
+
+
+def profile_records(obj, records, *, custom_names=(), sample_limit=None):
+    """Profile an iterable of record dicts. Returns a plain dict (see module doc)."""
+    profiles = {}
+    seen = 0
+    for record in records:
+        if sample_limit is not None and seen >= sample_limit:
+            break
+        seen += 1
+        flat = flatten(record)
+        for name in flat.keys() - profiles.keys():
+            # a field first met late was missing (null) in every record before
+            profiles[name] = FieldProfile(name, seen=seen - 1, nulls=seen - 1,
+                                          custom=is_custom_name(name, custom_names))
+        for name, prof in profiles.items():
+            prof.add(flat.get(name))
+    return {
+        "object": obj,
+        "profiled": seen,
+        "fields": [p.to_dict() for p in sorted(profiles.values(), key=lambda p: p.name)],
+    }
+
+
+@dataclass
+class CardinalitySpec:
+    """Children of ``child_obj`` grouped by ``parent_key``; with ``distinct_key``, the
+    distinct values of that key per parent (e.g. distinct job addresses per customer)."""
+
+    label: str
+    child_obj: str
+    parent_key: str
+    distinct_key: str | None = None
+
+
+def cardinality(spec, records):
+    per_parent = defaultdict(set)
+    for index, record in enumerate(records):
+        flat = flatten(record)
+        parent = flat.get(spec.parent_key)
+        if is_empty(parent):
+            continue
+        if spec.distinct_key:
+            value = record.get(spec.distinct_key)
+            marker = repr(sorted(value.items())) if isinstance(value, dict) else repr(value)
+        else:
+            marker = index
+        per_parent[str(parent)].add(marker)
+    sizes = Counter(len(children) for children in per_parent.values())
+    return {
+        "label": spec.label,
+        "parents": len(per_parent),
+        "parents_with_several": sum(n for size, n in sizes.items() if size >= 2),
+        "max_per_parent": max(sizes, default=0),
+        "histogram": {str(size): n for size, n in sorted(sizes.items())},
+    }
+
+
+#: the restructures that matter, per source kind
+CARDINALITY_SPECS = {
+    "fst": [
+        CardinalitySpec("customers with several contacts", "contacts", "customer_id"),
+        CardinalitySpec("customers with several sites", "sites", "customer_id"),
+    ],
+    "dispatch": [
+        CardinalitySpec("customers with several job contacts", "job_contacts", "customer_id"),
+        CardinalitySpec("customers with several service locations", "jobs", "customer_id",
+                        distinct_key="address"),
+    ],
+}
+
+
+def profile_source(source, kind, *, sample_limit=5000, progress=None):
+    """Profile every object of ``source``. ``kind`` picks the cardinality specs
+    ("fst" or "dispatch"). ``progress(obj, index, total)`` is called per object."""
+    custom_names = {f.name for f in source.custom_fields()}
+    objects = source.list_objects()
+    specs = CARDINALITY_SPECS.get(kind, [])
+    result = {"objects": [], "cardinality": [], "sample_limit": sample_limit,
+              "custom_fields": sorted(custom_names)}
+    for index, obj in enumerate(objects):
+        if progress:
+            progress(obj, index, len(objects))
+        needs = [s for s in specs if s.child_obj == obj]
+        kept = [] if needs else None
+        records = source.iter_records(obj)
+
+        def tee(records=records, kept=kept):
+            for record in records:
+                if kept is not None:
+                    kept.append(record)
+                yield record
+        prof = profile_records(obj, tee(), custom_names=custom_names, sample_limit=sample_limit)
+        counted = source.count(obj)
+        prof["count"] = counted if counted is not None else prof["profiled"]
+        prof["sampled"] = prof["count"] > prof["profiled"]
+        result["objects"].append(prof)
+        for spec in needs:
+            result["cardinality"].append(cardinality(spec, kept))
+    result["issues"] = [
+        {"object": i.object, "source_id": i.source_id, "reason": i.reason, "file": i.file,
+         "line": i.line, "column": i.column} for i in getattr(source, "issues", [])]
+    return result

@@ -1,0 +1,73 @@
+"""Helpers of the Odoo tests: the local emulators run as separate processes and are
+reached over real loopback sockets, exactly as a remote source would be."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_python(*args, timeout=300):
+    """Run ``python *args`` in the repository root (where ``emulators`` is importable)."""
+    proc = subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise AssertionError(f"python {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def generator_truth(kind, scale, seed):
+    """The generator's own truth for a dataset (``kind``: fst or dispatch)."""
+    module = {"fst": "emulators.fst_data", "dispatch": "emulators.dispatch_data"}[kind]
+    code = (f"import json; from {module} import generate; "
+            f"print(json.dumps(generate({scale!r}, {seed!r}).truth(), default=str))")
+    return json.loads(run_python("-c", code))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmulatorProcess:
+    """``with EmulatorProcess("emulators.dispatch", "--scale", "1") as url: ...``"""
+
+    def __init__(self, module, *args):
+        self.module, self.args = module, args
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", self.module, "--port", str(self.port), *self.args],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.module} exited: {self.proc.stderr.read()[-3000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self.url
+            except OSError:
+                time.sleep(0.1)
+        self.__exit__(None, None, None)
+        raise AssertionError(f"{self.module} did not listen on {self.port} within 60 s")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if self.proc and self.proc.stderr:
+            self.proc.stderr.close()
