@@ -21,7 +21,8 @@ SECRET_NAME = re.compile(r"pass(word)?|secret|token|api_?key|ssn|card_?number|ib
 EMAIL = re.compile(r"^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$")
 PHONE = re.compile(r"^\s*(tel:)?[+(]?\d[\d\s().\-]{6,}\d(\s*(x|ext\.?|;ext=)\s*\d+)?\s*$", re.I)
 DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
-DATETIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
+DATETIME = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\s*$")
 INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 NUMBER = re.compile(r"^\s*[+-]?\$?\s*\d{1,3}(,?\d{3})*(\.\d+)?\s*$")
 BOOLEAN_WORDS = {"true", "false", "yes", "no", "y", "n"}

@@ -38,7 +38,23 @@ def build_source(settings):
 
 
 def _dispatch_credentials(settings):
-    raise NotImplementedError  # filled in once the client's signature is settled
+    """Dispatch's OAuth2 grants: client credentials, or password (with the client's id)."""
+    method = settings.get("auth_method") or "client_credentials"
+    if method not in ("client_credentials", "password"):
+        raise SourceConfigError(
+            "Dispatch authenticates with OAuth2: choose 'OAuth2 client credentials' or "
+            "'OAuth2 password'.")
+    if not settings.get("client_id") or not settings.get("client_secret"):
+        raise SourceConfigError("Dispatch needs a client ID and a client secret.")
+    credentials = {"client_id": settings["client_id"],
+                   "client_secret": settings["client_secret"]}
+    if method == "password":
+        if not settings.get("username") or not settings.get("password"):
+            raise SourceConfigError("The OAuth2 password grant needs a user name and password.")
+        credentials.update(username=settings["username"], password=settings["password"])
+    url_host = urlsplit(settings["url"]).hostname
+    credentials["allowed_hosts"] = [url_host, *(settings.get("allowed_hosts") or [])]
+    return credentials
 
 
 def _rest_config(url, settings):

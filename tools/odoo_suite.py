@@ -14,6 +14,7 @@ skipped and exits 0 (the pure layer still ran); ``demo`` offers to clone upstrea
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -135,6 +136,31 @@ class OdooRunner:
         return self.odoo_bin("shell", f"--addons-path={self.addons_path}", "-d", db,
                              "--no-http", log=log, stdin=code)
 
+    def cli_discover(self, db):
+        """``odoo-bin fsm-migrate discover`` on a generated bundle; its JSON report must
+        count exactly what the generator wrote."""
+        bundle = self.logdir / "cli_bundle"
+        started = time.monotonic()
+        subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
+                        "--scale", "1", "--seed", "3"], cwd=REPO, check=True,
+                       capture_output=True)
+        truth = json.loads(subprocess.run(
+            [str(self.py), "-c", "import json; from emulators.fst_data import generate; "
+             "print(json.dumps(generate(1, 3).truth()['counts']))"],
+            cwd=REPO, check=True, capture_output=True, text=True).stdout)
+        report_path = self.logdir / "cli_discover.json"
+        rc, text, _took = self.odoo_bin(
+            f"--addons-path={self.addons_path}", "fsm-migrate", "discover", "-d", db,
+            "--no-http", "--source", "fst-bundle", "--path", str(bundle),
+            "--report", str(report_path), log="cli_discover")
+        if rc == 0:
+            report = json.loads(report_path.read_text())
+            counts = {o["object"]: o["records"] for o in report["objects"]}
+            if counts != truth:
+                text += f"\nERROR report counts {counts} != generator {truth}"
+                rc = 1
+        return rc, text, time.monotonic() - started
+
     def createdb_clean(self, db):
         subprocess.run([str(self.py), "-c", DROP_DB, db], check=True)
 
@@ -222,6 +248,8 @@ def cmd_test(args):
         runner.step("upgrade (-u) and the module's tests, all apps",
                     *runner.server(full_db, "-u", MODULE, "--test-enable", f"--test-tags={ours}",
                                    log="2_upgrade_tests_full"), expect_tests=True)
+        runner.step("command line: fsm-migrate discover on an FST bundle",
+                    *runner.cli_discover(full_db))
         rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
         ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
         runner.step("uninstall then reinstall, all apps", 0 if ok else (rc or 1), text, took)
