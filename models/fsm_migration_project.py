@@ -228,21 +228,24 @@ class FsmMigrationProject(models.Model):
             raise UserError(str(exc)) from exc
 
     def action_test_connection(self):
+        """Try the source; the outcome stays on the project and shows as a notification
+        (a failure is not raised, so that its message is kept)."""
         self.ensure_one()
         source = self._make_source()
         try:
             source.test_connection()
         except SourceError as exc:
-            self.last_connection_message = _("Connection failed: %s", exc)
-            raise UserError(self.last_connection_message) from exc
+            ok, self.last_connection_message = False, _("Connection failed: %s", exc)
+        else:
+            ok, self.last_connection_message = True, _("Connection OK (%s)", fields.Datetime.now())
+            if self.state == "connect":
+                self.state = "discover"
         finally:
             source.close()
-        self.last_connection_message = _("Connection OK (%s)", fields.Datetime.now())
-        if self.state == "connect":
-            self.state = "discover"
         return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"type": "success", "message": self.last_connection_message,
-                           "next": {"type": "ir.actions.act_window_close"}}}
+                "params": {"type": "success" if ok else "danger", "sticky": not ok,
+                           "message": self.last_connection_message,
+                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
 
     def action_discover(self):
         """Profile every source object and store the data dictionary (replacing any)."""
@@ -277,7 +280,7 @@ class FsmMigrationProject(models.Model):
             "null_rate": f["null_rate"], "distinct_count": f["distinct"],
             "distinct_capped": f["distinct_capped"], "samples": " | ".join(f["samples"]),
             "max_length": f["max_length"], "is_custom": f["custom"],
-        } for record, obj in zip(objects, result["objects"]) for f in obj["fields"]])
+        } for record, obj in zip(objects, result["objects"], strict=True) for f in obj["fields"]])
         figures = {c["label"]: c for c in result["cardinality"]}
         several = [c["parents_with_several"] for label, c in figures.items() if "contact" in label]
         sites = [c["parents_with_several"] for label, c in figures.items()

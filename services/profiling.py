@@ -209,27 +209,48 @@ def profile_records(obj, records, *, custom_names=(), sample_limit=None):
 
 @dataclass
 class CardinalitySpec:
-    """Children of ``child_obj`` grouped by ``parent_key``; with ``distinct_key``, the
-    distinct values of that key per parent (e.g. distinct job addresses per customer)."""
+    """How many distinct children each parent has.
+
+    Children are the records of ``child_obj``; their parent is the value of
+    ``parent_key``, or, with ``via=(obj, link_field)``, the ``parent_key`` of the ``obj``
+    record whose id is the child's ``link_field`` (job contacts → their job's customer).
+    Children are told apart by ``distinct_keys`` when given (values compared trimmed and
+    case-insensitively, as the same person or address typed twice), else each counts.
+    """
 
     label: str
     child_obj: str
     parent_key: str
-    distinct_key: str | None = None
+    distinct_keys: tuple = ()
+    via: tuple | None = None
+    #: only parents that exist in this object count (orphans' children are not a restructure)
+    parent_obj: str = "customers"
 
 
-def cardinality(spec, records):
+def _normalised(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _normalised(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_normalised(v) for v in value)
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    return value
+
+
+def cardinality(spec, records, parent_of=None, known_parents=None):
+    """Figures for ``spec`` over ``records`` (the child records). ``parent_of`` maps
+    a link value to the parent key when the spec goes ``via`` another object;
+    ``known_parents`` (ids as strings), when given, leaves out children of missing parents."""
     per_parent = defaultdict(set)
     for index, record in enumerate(records):
-        flat = flatten(record)
-        parent = flat.get(spec.parent_key)
-        if is_empty(parent):
-            continue
-        if spec.distinct_key:
-            value = record.get(spec.distinct_key)
-            marker = repr(sorted(value.items())) if isinstance(value, dict) else repr(value)
+        if spec.via:
+            parent = (parent_of or {}).get(str(record.get(spec.via[1])))
         else:
-            marker = index
+            parent = flatten(record).get(spec.parent_key)
+        if is_empty(parent) or (known_parents is not None and str(parent) not in known_parents):
+            continue
+        marker = (tuple(_normalised(record.get(k)) for k in spec.distinct_keys)
+                  if spec.distinct_keys else index)
         per_parent[str(parent)].add(marker)
     sizes = Counter(len(children) for children in per_parent.values())
     return {
@@ -248,9 +269,10 @@ CARDINALITY_SPECS = {
         CardinalitySpec("customers with several sites", "sites", "customer_id"),
     ],
     "dispatch": [
-        CardinalitySpec("customers with several job contacts", "job_contacts", "customer_id"),
+        CardinalitySpec("customers with several contacts", "job_contacts", "customer_id",
+                        distinct_keys=("first_name", "last_name"), via=("jobs", "job_id")),
         CardinalitySpec("customers with several service locations", "jobs", "customer_id",
-                        distinct_key="address"),
+                        distinct_keys=("address",)),
     ],
 }
 
@@ -263,25 +285,38 @@ def profile_source(source, kind, *, sample_limit=5000, progress=None):
     specs = CARDINALITY_SPECS.get(kind, [])
     result = {"objects": [], "cardinality": [], "sample_limit": sample_limit,
               "custom_fields": sorted(custom_names)}
+    #: link tables for the specs that go via another object: {obj: {id: parent}}
+    links = {spec.via[0]: {} for spec in specs if spec.via}
+    #: ids of the parent objects, to leave orphans out of the figures: {obj: set}
+    parent_ids = {spec.parent_obj: set() for spec in specs}
     for index, obj in enumerate(objects):
         if progress:
             progress(obj, index, len(objects))
         needs = [s for s in specs if s.child_obj == obj]
-        kept = [] if needs else None
-        records = source.iter_records(obj)
+        kept = []
+        link = links.get(obj)
+        link_key = next((s.parent_key for s in specs if s.via and s.via[0] == obj), None)
+        ids = parent_ids.get(obj)
 
-        def tee(records=records, kept=kept):
+        def tee(records, kept=kept, link=link, link_key=link_key, needs=needs, ids=ids):
             for record in records:
-                if kept is not None:
+                if needs:
                     kept.append(record)
+                if ids is not None:
+                    ids.add(str(record.get("id")))
+                if link is not None:
+                    link[str(record.get("id"))] = record.get(link_key)
                 yield record
-        prof = profile_records(obj, tee(), custom_names=custom_names, sample_limit=sample_limit)
+        prof = profile_records(obj, tee(source.iter_records(obj)), custom_names=custom_names,
+                               sample_limit=sample_limit)
         counted = source.count(obj)
         prof["count"] = counted if counted is not None else prof["profiled"]
         prof["sampled"] = prof["count"] > prof["profiled"]
         result["objects"].append(prof)
         for spec in needs:
-            result["cardinality"].append(cardinality(spec, kept))
+            result["cardinality"].append(cardinality(
+                spec, kept, links.get(spec.via[0]) if spec.via else None,
+                parent_ids[spec.parent_obj] if parent_ids.get(spec.parent_obj) else None))
     result["issues"] = [
         {"object": i.object, "source_id": i.source_id, "reason": i.reason, "file": i.file,
          "line": i.line, "column": i.column} for i in getattr(source, "issues", [])]

@@ -22,9 +22,10 @@ def run_python(*args, timeout=300):
 
 def generator_truth(kind, scale, seed):
     """The generator's own truth for a dataset (``kind``: fst or dispatch)."""
-    module = {"fst": "emulators.fst_data", "dispatch": "emulators.dispatch_data"}[kind]
-    code = (f"import json; from {module} import generate; "
-            f"print(json.dumps(generate({scale!r}, {seed!r}).truth(), default=str))")
+    module, factory = {"fst": ("emulators.fst_data", "generate"),
+                       "dispatch": ("emulators.dispatch_data", "DispatchData")}[kind]
+    code = (f"import json; from {module} import {factory}; "
+            f"print(json.dumps({factory}({scale!r}, {seed!r}).truth(), default=str))")
     return json.loads(run_python("-c", code))
 
 

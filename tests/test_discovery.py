@@ -5,7 +5,7 @@ from pathlib import Path
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import generator_truth, run_python
+from .common import EmulatorProcess, generator_truth, run_python
 
 MANAGER = "field_service_migration.group_migration_manager"
 
@@ -77,3 +77,66 @@ class TestBundleDiscovery(TransactionCase):
         figures = json.loads(self.project.cardinality_json)
         self.assertEqual({f["label"] for f in figures},
                          {"customers with several contacts", "customers with several sites"})
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestEmulatorDiscovery(TransactionCase):
+    """Discovery over HTTP against the local emulators, run as separate processes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "field_service_migration.allow_loopback", "True")
+        cls.manager = new_test_user(cls.env, "fsm_http_manager",
+                                    groups=f"base.group_user,{MANAGER}")
+
+    def _project(self, **vals):
+        return self.env["fsm.migration.project"].with_user(self.manager).create(
+            {"name": "HTTP discovery", **vals})
+
+    def test_fst_rest_discovery_matches_generator_truth(self):
+        truth = generator_truth("fst", 1, 4)
+        with EmulatorProcess("emulators.fst", "--scale", "1", "--seed", "4",
+                             "--auth", "apikey", "--pagination", "cursor") as url:
+            project = self._project(
+                source_kind="fst_rest", source_url=url, auth_method="api_key",
+                api_key_input="fst-dev-key",
+                rest_config=json.dumps({"pagination": "cursor", "page_size": 50}))
+            project.action_test_connection()
+            project.action_discover()
+        counts = {o.name: o.record_count for o in project.object_ids}
+        for obj, expected in truth["counts"].items():
+            self.assertEqual(counts.get(obj), expected, obj)
+        self.assertEqual(project.multi_contact_customers,
+                         len(truth["customers_with_2plus_contacts"]))
+        self.assertEqual(project.multi_site_customers, len(truth["customers_with_2plus_sites"]))
+
+    def test_fst_rest_wrong_key_is_a_clear_error_without_the_secret(self):
+        with EmulatorProcess("emulators.fst", "--scale", "0.1", "--auth", "apikey") as url:
+            project = self._project(source_kind="fst_rest", source_url=url,
+                                    auth_method="api_key", api_key_input="wrong-key-123")
+            action = project.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("Connection failed", project.last_connection_message)
+        self.assertNotIn("wrong-key-123", project.last_connection_message)
+        self.assertEqual(project.state, "connect")
+
+    def test_dispatch_discovery_matches_generator_truth(self):
+        truth = generator_truth("dispatch", 1, 5)
+        with EmulatorProcess("emulators.dispatch", "--scale", "1", "--seed", "5",
+                             "--client-id", "odoo-test", "--client-secret", "t0p-secret") as url:
+            project = self._project(source_kind="dispatch", source_url=url,
+                                    client_id="odoo-test", client_secret_input="t0p-secret")
+            project.action_test_connection()
+            project.action_discover()
+        counts = {o.name: o.record_count for o in project.object_ids}
+        for obj, expected in truth["counts"].items():
+            self.assertEqual(counts.get(obj), expected, obj)
+        jobs = project.object_ids.filtered(lambda o: o.name == "jobs")
+        self.assertTrue(jobs.field_ids.filtered(lambda f: f.name.startswith("custom_fields.")
+                                                and f.is_custom))
+        self.assertEqual(project.multi_site_customers,
+                         len(truth["customers_with_2plus_locations"]))
+        self.assertEqual(project.multi_contact_customers,
+                         len(truth["customers_with_2plus_contacts"]))

@@ -86,8 +86,25 @@ def test_cardinality():
             {"customer_id": 1, "address": {"street_1": "A"}},
             {"customer_id": 2, "address": {"street_1": "A"}},
             {"customer_id": 2, "address": {"street_1": "B"}}]
-    spec = CardinalitySpec("several locations", "jobs", "customer_id", distinct_key="address")
+    spec = CardinalitySpec("several locations", "jobs", "customer_id",
+                           distinct_keys=("address",))
     assert cardinality(spec, jobs)["parents_with_several"] == 1
+    # the same address typed again with other case and stray spaces is one location
+    jobs.append({"customer_id": 1, "address": {"street_1": "  a "}})
+    assert cardinality(spec, jobs)["parents_with_several"] == 1
+    # job contacts reach their customer through their job; one person counted once
+    contacts = [{"job_id": 10, "first_name": "Ann", "last_name": "Lee"},
+                {"job_id": 11, "first_name": "ann ", "last_name": "LEE"},
+                {"job_id": 11, "first_name": "Bob", "last_name": "Lee"},
+                {"job_id": 12, "first_name": "Cy", "last_name": "Ng"},
+                {"job_id": 99, "first_name": "Orphan", "last_name": "Job"}]
+    via = CardinalitySpec("several contacts", "job_contacts", "customer_id",
+                          distinct_keys=("first_name", "last_name"), via=("jobs", "job_id"))
+    figures = cardinality(via, contacts, {"10": 1, "11": 1, "12": 2})
+    assert figures["parents"] == 2 and figures["parents_with_several"] == 1
+    # children of a customer that does not exist (an orphan job) are left out
+    figures = cardinality(via, contacts, {"10": 1, "11": 1, "12": 77}, known_parents={"1", "2"})
+    assert figures["parents"] == 1
 
 
 class ListSource(Source):
@@ -117,7 +134,7 @@ class ListSource(Source):
 
 def test_profile_source_samples_and_reports_progress():
     data = {
-        "customers": [{"id": i} for i in range(10)],
+        "customers": [{"id": i} for i in range(3)],
         "contacts": [{"id": i, "customer_id": i % 3} for i in range(9)],
         "sites": [{"id": i, "customer_id": 0} for i in range(2)],
         "work_orders": [{"id": 1, "cf_gate_code": ""}],
@@ -128,7 +145,7 @@ def test_profile_source_samples_and_reports_progress():
     objects = {o["object"]: o for o in result["objects"]}
     assert seen[0] == ("customers", 0, 4) and len(seen) == 4
     assert objects["customers"]["count"] == 1000 and objects["customers"]["sampled"]
-    assert objects["customers"]["profiled"] == 5
+    assert objects["customers"]["profiled"] == 3
     assert objects["work_orders"]["count"] == 1 and not objects["work_orders"]["sampled"]
     assert by_name(objects["work_orders"])["cf_gate_code"]["inferred_type"] == "empty"
     figures = {c["label"]: c for c in result["cardinality"]}
