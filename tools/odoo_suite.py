@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -304,14 +305,33 @@ def ensure_postgres(py):
 
 
 DEMO_PROJECT = """
-project = env['fsm.migration.project'].search([('name', '=', 'Demo: Dispatch to Odoo')])
-if not project:
-    env['fsm.migration.project'].create({'name': 'Demo: Dispatch to Odoo',
-                                         'source_kind': 'dispatch',
-                                         'source_url': 'https://api-sandbox.dispatch.me'})
+import os
+env['ir.config_parameter'].set_param('field_service_migration.allow_loopback', 'True')
+Project = env['fsm.migration.project']
+project = Project.search([('name', '=', 'Demo: Dispatch emulator')], limit=1)
+vals = {'name': 'Demo: Dispatch emulator', 'source_kind': 'dispatch',
+        'source_url': os.environ['FSM_DEMO_URL'], 'client_id': 'demo-client',
+        'client_secret_input': 'demo-secret'}
+project = project or Project.create(vals)
+project.write(vals)
+project.action_test_connection()
+project.action_discover()
 env.cr.commit()
-print('DEMO_PROJECT_OK')
+print('DEMO_PROJECT_OK', project.id, project.object_count, project.source_field_count)
 """
+
+
+def wait_for_port(port, proc, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"the demo emulator exited (is port {port} taken?)")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"the demo emulator did not listen on {port} within {seconds} s")
 
 
 def cmd_demo(args):
@@ -333,17 +353,32 @@ def cmd_demo(args):
     if rc != 0:
         print("\n".join(failure_excerpt(text)))
         return rc
-    rc, text, _took = runner.shell(db, DEMO_PROJECT, log="project")
-    if "DEMO_PROJECT_OK" not in text:
-        print("\n".join(failure_excerpt(text)))
-        return 1
-    say(f"database {db} ready in {time.monotonic() - started:.0f} s; log in as admin / admin")
-    if args.no_serve:
+    # the demo source: a local Dispatch emulator, running as long as the demo does
+    emulator_port = args.port + 10
+    emulator = subprocess.Popen(  # pylint: disable=consider-using-with
+        [str(py), "-m", "emulators.dispatch", "--port", str(emulator_port), "--scale", "1",
+         "--seed", "1", "--client-id", "demo-client", "--client-secret", "demo-secret"],
+        cwd=REPO, stdout=subprocess.DEVNULL)
+    try:
+        os.environ["FSM_DEMO_URL"] = f"http://127.0.0.1:{emulator_port}"
+        wait_for_port(emulator_port, emulator)
+        rc, text, _took = runner.shell(db, DEMO_PROJECT, log="project")
+        if "DEMO_PROJECT_OK" not in text:
+            print("\n".join(failure_excerpt(text)))
+            return 1
+        say(f"database {db} ready in {time.monotonic() - started:.0f} s, with the project "
+            f"'Demo: Dispatch emulator' connected to {os.environ['FSM_DEMO_URL']} and "
+            "discovered; log in as admin / admin")
+        if args.no_serve:
+            return 0
+        say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
+        return subprocess.run(
+            [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}", "-d", db,
+             f"--http-port={args.port}", f"--db-filter=^{db}$"], check=False).returncode
+    except KeyboardInterrupt:
         return 0
-    say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
-    os.execv(str(py), [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
-                       "-d", db, f"--http-port={args.port}", f"--db-filter=^{db}$"])
-    return 0
+    finally:
+        emulator.terminate()
 
 
 def cmd_where(_args):
