@@ -80,7 +80,11 @@ def _parse_time(value):
 
 
 class DispatchEmulator:
-    """The router: ``emulator(method, path, query, headers, body)``."""
+    """The router: ``emulator(method, path, query, headers, body)``.
+
+    It serves the record dicts of ``data`` themselves: admin changes show in
+    ``data.records`` too, while ``data.truth()`` keeps describing the generated state.
+    """
 
     def __init__(self, data, *, client_id="emulator-client", client_secret="emulator-secret",
                  username="dispatcher@example.com", password="dispatch-password",
@@ -402,7 +406,7 @@ class DispatchEmulator:
     def _admin(self, method, parts, body):
         if parts == ["config"]:
             if method == "POST":
-                self._configure(json.loads(body or b"{}"))
+                self._configure(_json_object(body))
             return 200, {}, self._config()
         if parts == ["tokens", "expire"] and method == "POST":
             with self._lock:
@@ -413,7 +417,7 @@ class DispatchEmulator:
         if not parts or parts[0] not in OBJECTS:
             raise ApiError(404, {"errors": "Not found"})
         obj = parts[0]
-        values = json.loads(body or b"{}") if method in ("POST", "PATCH") else {}
+        values = _json_object(body) if method in ("POST", "PATCH") else {}
         if method == "POST" and len(parts) == 1:
             return 201, {}, {SINGULAR[obj]: self.create(obj, values)}
         if len(parts) == 2 and method == "PATCH":
@@ -505,6 +509,17 @@ class DispatchEmulator:
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
+def _json_object(body):
+    """An admin request body: a JSON object, else a 400."""
+    try:
+        values = json.loads(body or b"{}")
+    except ValueError:
+        values = None
+    if not isinstance(values, dict):
+        raise ApiError(400, {"errors": "a JSON object is expected"})
+    return values
+
+
 def _scalar(text):
     """A filter value as the JSON scalar it spells (int, float, bool) or the string."""
     lowered = text.strip().lower()
@@ -550,7 +565,8 @@ def build_router(args, faults):
     return emulator
 
 
-def _add_arguments(parser):
+def add_arguments(parser):
+    """The emulator's own command-line options (besides port, scale, seed, faults)."""
     parser.add_argument("--client-id", default="emulator-client")
     parser.add_argument("--client-secret", default="emulator-secret")
     parser.add_argument("--token-ttl", type=float, default=10800)
@@ -561,7 +577,7 @@ def _add_arguments(parser):
 
 def main(argv=None):
     return httpbase.main(build_router, argv, description="Dispatch v3 API emulator",
-                         add_arguments=_add_arguments)
+                         add_arguments=add_arguments)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ seeded random draw:
 * ``malformed_rate`` - not applied here: emulators damage records themselves, keyed by
   record id (see :func:`record_is_malformed`) so the damage is stable across pulls.
 
+A router with a ``faults`` attribute shares that :class:`FaultConfig` with the server.
 Paths under ``/_admin/`` are never subject to faults. ``GET /_admin/faults`` shows the
 knobs, ``POST /_admin/faults`` with a JSON object changes some of them at run time;
 other ``/_admin/`` paths go to the router.
@@ -264,7 +265,7 @@ def add_fault_arguments(parser):
         if field.name == "seed":
             continue
         flag = "--fault-" + field.name.replace("_", "-")
-        parser.add_argument(flag, dest=f"fault_{field.name}", type=type(field.default),
+        parser.add_argument(flag, dest=f"fault_{field.name}", type=field.type,
                             default=field.default, help=f"fault knob {field.name}")
 
 

@@ -92,11 +92,11 @@ def parse_timestamp(value):
     return parsed.astimezone(timezone.utc)
 
 
-def format_since(since):
-    """``since`` (aware, or naive meaning UTC) as the filter value, ISO 8601 UTC."""
+def normalize_since(since):
+    """``since`` as the filter can say it: aware UTC, whole seconds (naive means UTC)."""
     if since.tzinfo is None:
         since = since.replace(tzinfo=timezone.utc)
-    return since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return since.astimezone(timezone.utc).replace(microsecond=0)
 
 
 class DispatchOAuth(Auth):
@@ -393,7 +393,7 @@ class DispatchSource(Source):
     def _since_params(self, obj, since):
         if since is None or self._since_support.get(obj) is False:
             return {}
-        return {"filter[updated_at_gteq]": format_since(since)}
+        return {"filter[updated_at_gteq]": since.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     def _lister(self, obj, path=None, key=None):
         """``fetch(params)`` reading one page of a list endpoint."""
@@ -402,6 +402,7 @@ class DispatchSource(Source):
     def _iter_list(self, obj, since, size, remember_ids=True):
         """Pages of ``obj`` (generator), with since detection and clamp/422 handling."""
         fetch = self._lister(obj)
+        since = normalize_since(since) if since is not None else None
         filters = self._since_params(obj, since)
         first, size = self._first_page(fetch, obj, filters, size)
         if filters:
@@ -479,8 +480,6 @@ class DispatchSource(Source):
 
     def _judge_since(self, obj, since, answer):
         """Decide whether the server honoured ``filter[updated_at_gteq]``."""
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=timezone.utc)
         records = [r for r in answer["records"] if isinstance(r, dict)]
         stamps = [parse_timestamp(r.get("updated_at")) for r in records]
         if any(stamp is not None and stamp < since for stamp in stamps):

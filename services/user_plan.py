@@ -67,4 +67,4 @@ def plan_users(source_users, odoo_users, owned=None):
             seen_emails.setdefault(email, source_id)
         lines.append(line)
     order = {"fallback": 0, "create": 1, "map": 2}
-    return sorted(lines, key=lambda l: (order[l.action], -l.owned, l.source_id))
+    return sorted(lines, key=lambda line: (order[line.action], -line.owned, line.source_id))

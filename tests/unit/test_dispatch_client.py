@@ -2,7 +2,7 @@
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -10,7 +10,7 @@ import requests
 from emulators.dispatch import DispatchEmulator
 from emulators.dispatch_data import OBJECTS, DispatchData
 from emulators.httpbase import EmulatorServer
-from services.dispatch_client import DispatchSource
+from services.dispatch_client import DispatchSource, parse_timestamp
 from services.errors import (
     SourceAuthError,
     SourceConfigError,
@@ -221,6 +221,18 @@ def test_since_picks_up_runtime_changes():
         records = pull(source, "customers", since=before)
         assert [r["id"] for r in records] == [changed, created]
         assert records[0]["notes"] == "moved"
+
+
+def test_since_inside_the_same_second_is_not_taken_for_an_ignored_filter():
+    data = DispatchData(1, seed=24)
+    with EmulatorServer(DispatchEmulator(data, honour_updated_filter=True)) as server:
+        changed = data.records["users"][0]["id"]
+        stamp = requests.patch(f"{server.url}/_admin/users/{changed}", json={"last_name": "X"},
+                               timeout=5).json()["user"]["updated_at"]
+        since = parse_timestamp(stamp) + timedelta(microseconds=1)  # filter says whole seconds
+        source = make_source(server)
+        assert [r["id"] for r in pull(source, "users", since=since)] == [changed]
+        assert source.supports_since("users") is True
 
 
 def test_custom_fields_are_typed_from_values(server):

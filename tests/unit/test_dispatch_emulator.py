@@ -1,13 +1,14 @@
 """The Dispatch emulator over real sockets: envelopes, filters, errors, tokens, admin."""
 
+import argparse
 from datetime import datetime, timezone
 
 import pytest
 import requests
 
-from emulators.dispatch import DispatchEmulator
+from emulators.dispatch import DispatchEmulator, add_arguments, build_router
 from emulators.dispatch_data import DispatchData
-from emulators.httpbase import EmulatorServer
+from emulators.httpbase import EmulatorServer, add_fault_arguments, faults_from_args
 
 CREDENTIALS = {"grant_type": "client_credentials", "client_id": "emulator-client",
                "client_secret": "emulator-secret"}
@@ -200,3 +201,20 @@ def test_admin_changes_records():
         expired = requests.get(server.url + "/v3/jobs", headers=headers, timeout=5)
         assert expired.status_code == 401 and "expired" in expired.json()["errors"]
         assert requests.patch(admin + "jobs/1", json={}, timeout=5).status_code == 404
+
+
+def test_command_line_options_reach_the_emulator():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float)
+    parser.add_argument("--seed", type=int)
+    add_fault_arguments(parser)
+    add_arguments(parser)
+    args = parser.parse_args([
+        "--scale", "0.1", "--seed", "9", "--fault-rate-429", "0.2", "--fault-drop-rate", "0.1",
+        "--token-ttl", "5", "--honour-updated-filter", "--client-secret", "s"])
+    faults = faults_from_args(args)
+    assert (faults.rate_429, faults.drop_rate, faults.seed) == (0.2, 0.1, 9)
+    emulator = build_router(args, faults)
+    assert emulator.faults is faults and emulator.client_secret == "s"
+    assert emulator.token_ttl == 5 and emulator.honour_updated_filter is True
+    assert EmulatorServer(emulator).faults is faults

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from emulators.httpbase import EmulatorServer, FaultConfig
+from emulators.httpbase import EmulatorServer
 from services.errors import (
     SourceAuthError,
     SourceConfigError,
@@ -322,8 +322,3 @@ def test_backoff_waits_for_real_with_default_sleep(server, router):
     client.get_json("/flaky")
     assert time.monotonic() - started < 1.0
     client.close()
-
-
-def test_fault_config_defaults():
-    faults = FaultConfig()
-    assert (faults.rate_429, faults.drop_rate, faults.seed) == (0, 0, 0)

@@ -8,7 +8,7 @@ ODOO = [{"id": 2, "login": "admin", "email": "Admin@Example.com"},
 def test_match_by_email_case_and_space_insensitive():
     lines = plan_users([{"id": 1, "name": "Ann", "email": "  ADMIN@example.com "},
                         {"id": 2, "name": "Tech", "email": "tech.one@EXAMPLE.com"}], ODOO)
-    by_id = {l.source_id: l for l in lines}
+    by_id = {line.source_id: line for line in lines}
     assert by_id["1"].action == "map" and by_id["1"].user_id == 2  # lowest id wins a tie
     assert by_id["2"].action == "map" and by_id["2"].user_id == 7  # login is an e-mail
     assert "admin" in by_id["1"].reason
@@ -20,7 +20,7 @@ def test_unmatched_listed_first_with_what_they_own():
                         {"id": 3, "name": "New", "email": "new@example.com"},
                         {"id": 4, "name": "New again", "email": "NEW@example.com"}],
                        ODOO, owned={"2": 40, "3": 5, "4": 1})
-    assert [l.source_id for l in lines] == ["2", "4", "3", "1"]
+    assert [line.source_id for line in lines] == ["2", "4", "3", "1"]
     assert lines[0].action == "fallback" and lines[0].owned == 40
     assert "no e-mail" in lines[0].reason
     assert lines[1].action == "fallback" and "source user 3" in lines[1].reason
