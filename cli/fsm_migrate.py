@@ -82,7 +82,7 @@ class FsmMigrate(Command):
                 report = {"ok": False, "error": str(exc)}
             else:
                 report = {"ok": True, **report}
-                cr.commit()  # a headless run owns its transaction: keep what it did
+            # leaving the block commits what the verb did (nothing after a rollback)
         text = json.dumps(report, indent=2, default=str)
         if opt.fsm_report:
             Path(opt.fsm_report).write_text(text)
@@ -106,7 +106,7 @@ class FsmMigrate(Command):
         if opt.fsm_project:
             project = Project.browse(opt.fsm_project).exists()
             if not project:
-                raise UserError(f"No migration project with id {opt.fsm_project}.")
+                raise UserError(env._("No migration project with id %s.", opt.fsm_project))
             if vals:
                 project.write(vals)
             return project
@@ -115,7 +115,8 @@ class FsmMigrate(Command):
             return Project.create({"name": name, **vals})
         project = Project.search([], limit=1)
         if not project:
-            raise UserError("No migration project yet: give --source and its connection flags.")
+            raise UserError(env._("No migration project yet: give --source and its connection "
+                                  "flags."))
         if vals:
             project.write(vals)
         return project

@@ -33,6 +33,9 @@ class FsmMigrationField(models.Model):
         readonly=True, help="Too many distinct values to count them all: the count is a floor.")
     samples = fields.Char(string="Sample values", readonly=True,
                           help="Up to five values seen; secrets are masked.")
+    options = fields.Text(readonly=True,
+                          help="Every distinct value of an enumeration-like field (at most 25), "
+                               "one per line: the options of a selection field.")
     max_length = fields.Integer(readonly=True, help="Longest text value seen.")
     is_custom = fields.Boolean(string="Custom", readonly=True,
                                help="A custom field of the source (declared by it, or named so).")

@@ -123,6 +123,17 @@ class FsmMigrationProject(models.Model):
              "address.")
     cardinality_json = fields.Text(readonly=True, copy=False)
     discovery_issues_json = fields.Text(readonly=True, copy=False)
+    # --- map and plan -------------------------------------------------------------------
+    map_ids = fields.One2many("fsm.migration.map", "project_id", string="Map versions")
+    map_id = fields.Many2one("fsm.migration.map", string="Latest map", compute="_compute_map")
+    confirmed_map_id = fields.Many2one("fsm.migration.map", compute="_compute_map",
+                                       string="Confirmed map")
+    fallback_user_id = fields.Many2one(
+        "res.users", domain=[("share", "=", False)], tracking=True,
+        help="Receives the activities and messages of source users that match no Odoo user "
+             "(when the plan says so).")
+    journal_ids = fields.One2many("fsm.migration.journal", "project_id")
+    journal_count = fields.Integer(compute="_compute_journal_count")
     discovery_issue_count = fields.Integer(readonly=True, copy=False,
                                            help="Records the source could not give as "
                                                 "documented (malformed rows, bad values).")
@@ -280,6 +291,7 @@ class FsmMigrationProject(models.Model):
             "null_rate": f["null_rate"], "distinct_count": f["distinct"],
             "distinct_capped": f["distinct_capped"], "samples": " | ".join(f["samples"]),
             "max_length": f["max_length"], "is_custom": f["custom"],
+            "options": "\n".join(f["options"]) or False,
         } for record, obj in zip(objects, result["objects"], strict=True) for f in obj["fields"]])
         figures = {c["label"]: c for c in result["cardinality"]}
         several = [c["parents_with_several"] for label, c in figures.items() if "contact" in label]
@@ -313,7 +325,59 @@ class FsmMigrationProject(models.Model):
         action["domain"] = [("project_id", "=", self.id)]
         return action
 
-    # --- pipeline -------------------------------------------------------------------
-    def _step_index(self):
+    # --- map ------------------------------------------------------------------------
+    def _dictionary(self):
+        """The stored data dictionary in the shape ``services.profiling`` returns."""
         self.ensure_one()
-        return [key for key, _label in PIPELINE_STATES].index(self.state)
+        return {"objects": [{
+            "object": obj.name, "count": obj.record_count, "profiled": obj.profiled_count,
+            "sampled": obj.sampled,
+            "fields": [{"name": f.name, "inferred_type": f.inferred_type,
+                        "null_rate": f.null_rate, "distinct": f.distinct_count,
+                        "distinct_capped": f.distinct_capped, "max_length": f.max_length,
+                        "samples": f.samples.split(" | ") if f.samples else [],
+                        "options": f.options.splitlines() if f.options else [],
+                        "custom": f.is_custom} for f in obj.field_ids],
+        } for obj in self.object_ids], "cardinality": json.loads(self.cardinality_json or "[]")}
+
+    def action_propose_map(self):
+        """A new draft map version proposed from the data dictionary and the database."""
+        self.ensure_one()
+        self.check_access("write")
+        if not self.object_ids:
+            raise UserError(_("Discover the source first: the map is proposed from its data "
+                              "dictionary."))
+        new_map = self.env["fsm.migration.map"]._create_proposal(self)
+        return new_map._open()
+
+    def action_open_map(self):
+        self.ensure_one()
+        if not self.map_id:
+            return self.action_propose_map()
+        return self.map_id._open()
+
+    @api.depends("map_ids.state", "map_ids.version")
+    def _compute_map(self):
+        for project in self:
+            maps = project.map_ids.sorted("version", reverse=True)
+            project.map_id = maps[:1]
+            project.confirmed_map_id = maps.filtered(lambda m: m.state == "confirmed")[:1]
+
+    @api.depends("journal_ids")
+    def _compute_journal_count(self):
+        counts = dict(self.env["fsm.migration.journal"]._read_group(
+            [("project_id", "in", self.ids)], ["project_id"], ["__count"]))
+        for project in self:
+            project.journal_count = counts.get(project, 0)
+
+    def action_open_journal(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_journal_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        return action
+
+    def _on_map_confirmed(self, confirmed):
+        self.message_post(body=_("Map v%s confirmed.", confirmed.version))
+        if self.state in ("connect", "discover", "plan"):
+            self.state = "map"

@@ -492,7 +492,7 @@ class FstBundleSource(Source):
                         break
                     prefix += chunk
             except _READ_ERRORS:
-                pass
+                prefix = prefix or b""  # sniff what was read; the rows report the damage
         encoding = detect_encoding(prefix)
         binary = self._container.open(member)
         return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape",

@@ -483,7 +483,7 @@ class _ResponseStream(io.RawIOBase):
     def close(self):
         if not self.closed:
             self._response.close()
-        super().close()
+        return super().close()
 
 
 def _as_int(value):

@@ -176,6 +176,10 @@ class FieldProfile:
             "max_length": self.max_length,
             "custom": self.custom,
             "type_votes": dict(self.type_votes),
+            # all the values of an enumeration-like field (the map's selection options)
+            "options": (sorted({mask(self.name, v) for v in self.values})
+                        if 0 < self.distinct <= ENUM_MAX_DISTINCT and self.max_length <= 80
+                        and not self.distinct_capped else []),
         }
 
 
@@ -277,6 +281,18 @@ CARDINALITY_SPECS = {
 }
 
 
+def _tee(records, kept, link, link_key, ids):
+    """Pass records through, keeping what the cardinality figures need on the way."""
+    for record in records:
+        if kept is not None:
+            kept.append(record)
+        if link is not None:
+            link[str(record.get("id"))] = record.get(link_key)
+        if ids is not None:
+            ids.add(str(record.get("id")))
+        yield record
+
+
 def profile_source(source, kind, *, sample_limit=5000, progress=None):
     """Profile every object of ``source``. ``kind`` picks the cardinality specs
     ("fst" or "dispatch"). ``progress(obj, index, total)`` is called per object."""
@@ -293,21 +309,12 @@ def profile_source(source, kind, *, sample_limit=5000, progress=None):
         if progress:
             progress(obj, index, len(objects))
         needs = [s for s in specs if s.child_obj == obj]
-        kept = []
+        kept = [] if needs else None
         link = links.get(obj)
         link_key = next((s.parent_key for s in specs if s.via and s.via[0] == obj), None)
         ids = parent_ids.get(obj)
-
-        def tee(records, kept=kept, link=link, link_key=link_key, needs=needs, ids=ids):
-            for record in records:
-                if needs:
-                    kept.append(record)
-                if ids is not None:
-                    ids.add(str(record.get("id")))
-                if link is not None:
-                    link[str(record.get("id"))] = record.get(link_key)
-                yield record
-        prof = profile_records(obj, tee(source.iter_records(obj)), custom_names=custom_names,
+        records = _tee(source.iter_records(obj), kept, link, link_key, ids)
+        prof = profile_records(obj, records, custom_names=custom_names,
                                sample_limit=sample_limit)
         counted = source.count(obj)
         prof["count"] = counted if counted is not None else prof["profiled"]

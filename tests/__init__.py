@@ -1,2 +1,3 @@
 from . import test_project
 from . import test_discovery
+from . import test_map

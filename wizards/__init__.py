@@ -1,0 +1,1 @@
+from . import fsm_migration_plan_apply

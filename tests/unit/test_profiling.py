@@ -49,6 +49,9 @@ def test_profile_counts_nulls_distinct_samples_and_enums():
     assert fields["email"]["distinct"] == 25  # i % 30 over the 30 non-multiples of 4
     assert fields["status"]["inferred_type"] == "selection"
     assert fields["status"]["distinct"] == 3
+    assert fields["status"]["options"] == ["Completed", "On Hold", "Open"]
+    assert fields["id"]["options"] == []  # 40 distinct values: not an enumeration
+    assert fields["password"]["options"] == []
     assert fields["address.city"]["samples"] == ["Dallas", "Austin"]
     assert fields["address.zip"]["inferred_type"] == "integer"
     assert fields["password"]["samples"] == [MASK]

@@ -1,0 +1,68 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+OPERATIONS = [
+    ("create", "Created"),
+    ("write", "Updated"),
+    ("schema", "Schema created"),
+    ("config", "Configuration created"),
+    ("undo", "Undone"),
+]
+
+
+class FsmMigrationJournal(models.Model):
+    """Append-only log of every write a migration makes, enough to audit and undo it.
+
+    A ``write`` entry keeps the old values of the fields it changed; ``create``,
+    ``schema`` (custom fields) and ``config`` (stages, users, tags) entries say what to
+    remove. Undoing adds ``undo`` entries; nothing here is ever modified or deleted
+    (only deleting the whole project removes its journal).
+    """
+
+    _name = "fsm.migration.journal"
+    _description = "Migration Journal Entry"
+    _order = "id desc"
+    _log_access = False  # the entry carries its own user and date, and is never written
+
+    project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
+                                 index=True, readonly=True)
+    company_id = fields.Many2one(related="project_id.company_id", store=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now,
+                           index=True)
+    user_id = fields.Many2one("res.users", required=True, readonly=True,
+                              default=lambda self: self.env.user, ondelete="restrict")
+    operation = fields.Selection(OPERATIONS, required=True, readonly=True)
+    model = fields.Char(required=True, readonly=True, index=True)
+    res_id = fields.Integer(string="Record ID", required=True, readonly=True)
+    source_object = fields.Char(readonly=True)
+    source_id = fields.Char(string="Source ID", readonly=True)
+    batch_ref = fields.Char(string="Batch", readonly=True,
+                            help="The run and batch that made the write.")
+    old_values = fields.Json(readonly=True,
+                             help="For an update: the values of the changed fields before it.")
+    note = fields.Char(readonly=True)
+
+    @api.model
+    def _log(self, entries):
+        """Append entries (dicts) in one create; the only way rows are added."""
+        return self.sudo().with_context(fsm_journal_append=True).create(entries)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("fsm_journal_append"):
+            raise UserError(_("The migration journal is written by migrations only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._refuse_change(_("The migration journal is append-only: entries cannot be "
+                              "changed."))
+        return super().write(vals)
+
+    def unlink(self):
+        self._refuse_change(_("The migration journal is append-only: delete the project "
+                              "instead."))
+        return super().unlink()
+
+    @api.model
+    def _refuse_change(self, message):
+        raise UserError(message)

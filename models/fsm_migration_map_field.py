@@ -1,0 +1,87 @@
+from odoo import api, fields, models
+
+from ..services.transforms import TRANSFORMS
+
+NEW_FIELD_TYPES = [
+    ("char", "Text"), ("text", "Long text"), ("html", "HTML"), ("integer", "Integer"),
+    ("float", "Decimal"), ("boolean", "Checkbox"), ("date", "Date"),
+    ("datetime", "Date and time"), ("selection", "Selection"), ("many2one", "Link"),
+]
+
+
+class FsmMigrationMapField(models.Model):
+    """Map line: a source field → an Odoo field (existing, or a new x_ field), with the
+    transform that turns the source value into the written value."""
+
+    _name = "fsm.migration.map.field"
+    _description = "Migration Map: Field Line"
+    _order = "map_id, confidence, source_object, source_field, id"
+
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="map_id.company_id", store=True)
+    source_object = fields.Char(required=True)
+    source_field = fields.Char(required=True, help="Dotted for nested values: address.city.")
+    target_model = fields.Char(required=True)
+    target_field = fields.Char(help="Technical name of the Odoo field written.")
+    transform = fields.Selection(selection="_selection_transform", default="identity",
+                                 required=True)
+    transform_args = fields.Json(help="Arguments of the transform (e.g. a value map).")
+    confidence = fields.Float(digits=(3, 2), readonly=True)
+    reason = fields.Char(readonly=True, help="Why the engine proposed this line.")
+    samples = fields.Char(readonly=True, help="Values seen in the source.")
+    skip = fields.Boolean(help="Do not migrate this field.")
+    role = fields.Char(readonly=True, help="The object line (role) this field line feeds.")
+    new_field_type = fields.Selection(
+        NEW_FIELD_TYPES, help="Set when the target is a new custom field created by the plan.")
+    new_field_label = fields.Char()
+    new_field_options = fields.Text(help="Selection options of a new field, one per line.")
+    new_field_relation = fields.Char(help="Model a new link field points to (res.partner).")
+
+    @api.model
+    def _selection_transform(self):
+        return sorted((name, name.replace("_", " ")) for name in TRANSFORMS)
+
+    def write(self, vals):
+        self.map_id._check_draft()
+        return super().write(vals)
+
+    @api.model
+    def _vals_from_proposal(self, line):
+        """Create values of a line from a ``services.mapping.FieldMapLine``."""
+        new = line.new_field or {}
+        options = new.get("selection") or []
+        return {
+            "source_object": line.source_object, "source_field": line.source_field,
+            "target_model": line.target_model,
+            "target_field": new.get("name") or line.target_field,
+            "transform": line.transform if line.transform in TRANSFORMS else "identity",
+            "transform_args": line.transform_args or False,
+            "confidence": line.confidence, "reason": line.reason, "skip": line.skip,
+            "role": line.role or False,
+            "samples": " | ".join(str(v) for v in line.samples or [])[:250] or False,
+            "new_field_type": new.get("ttype") or False,
+            "new_field_label": new.get("string") or False,
+            "new_field_options": "\n".join(str(v) for v, _label in options) or False,
+            "new_field_relation": new.get("relation") or False,
+        }
+
+    def _to_map_line(self):
+        new_field = None
+        if self.new_field_type:
+            new_field = {"name": self.target_field, "ttype": self.new_field_type,
+                         "string": self.new_field_label or self.target_field,
+                         "selection": [(o, o) for o in (self.new_field_options or "").splitlines()
+                                       if o.strip()],
+                         "relation": self.new_field_relation or None}
+        return {"source_object": self.source_object, "source_field": self.source_field,
+                "target_model": self.target_model, "target_field": self.target_field or None,
+                "transform": self.transform, "transform_args": self.transform_args or {},
+                "confidence": self.confidence, "reason": self.reason or "",
+                "new_field": new_field, "skip": self.skip, "role": self.role or "",
+                "samples": (self.samples or "").split(" | ") if self.samples else []}
+
+    def _export(self):
+        return {k: self[k] for k in (
+            "source_object", "source_field", "target_model", "target_field", "transform",
+            "transform_args", "confidence", "reason", "skip", "new_field_type",
+            "new_field_label", "new_field_options", "new_field_relation")}

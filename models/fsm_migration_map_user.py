@@ -1,0 +1,44 @@
+from odoo import _, fields, models
+
+
+class FsmMigrationMapUser(models.Model):
+    """Map line: a technician or other source user → an Odoo user."""
+
+    _name = "fsm.migration.map.user"
+    _description = "Migration Map: User Line"
+    _order = "map_id, action desc, owned desc, id"
+
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="map_id.company_id", store=True)
+    source_object = fields.Char(required=True)
+    source_id = fields.Char(string="Source ID", required=True)
+    name = fields.Char()
+    email = fields.Char()
+    owned = fields.Integer(help="Records the user owns in the source.")
+    action = fields.Selection(
+        [("map", "Use this Odoo user"), ("create", "Create a user"),
+         ("fallback", "Give the records to the fallback user")], required=True)
+    user_id = fields.Many2one("res.users", domain=[("share", "=", False)])
+    reason = fields.Char(readonly=True)
+
+    def write(self, vals):
+        self.map_id._check_draft()
+        return super().write(vals)
+
+    def _problems(self):
+        self.ensure_one()
+        if self.action == "map" and not self.user_id:
+            return [_("User %s: choose the Odoo user to map to.", self.name)]
+        if self.action == "create" and not self.email:
+            return [_("User %s: a user can only be created with an e-mail (its login).",
+                      self.name)]
+        if self.action == "fallback" and not self.map_id.project_id.fallback_user_id:
+            return [_("User %s goes to the fallback user: choose one on the project.",
+                      self.name)]
+        return []
+
+    def _export(self):
+        return {"source_object": self.source_object, "source_id": self.source_id,
+                "name": self.name, "email": self.email, "owned": self.owned,
+                "action": self.action, "user": self.user_id.login or None,
+                "reason": self.reason}

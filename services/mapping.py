@@ -1,0 +1,1040 @@
+"""The mapping proposer: from a data dictionary to an object, field and value map.
+
+Pure Python (never imports odoo). :func:`propose` takes the discovery result of
+``services.profiling.profile_source``, the Odoo target fields (built by the Odoo side from
+``fields_get()``) and the installed optional apps, and returns a :class:`Proposal`:
+
+* object lines (source object → Odoo model, role, dependency order, condition);
+* field lines, each with a transform *name* (implemented in ``services.transforms``), a
+  confidence and a reason; custom fields of the source become new ``x_studio_`` fields;
+* value lines: statuses → crm.stage, priorities → '0'..'3', enumerations → selection
+  options kept identical to the source's.
+
+Known objects and fields come from the built-in templates (``services.mapping_templates``);
+a field no template knows is scored against the target model's fields by
+:func:`score_field`. **Scoring rule**::
+
+    confidence = 0.55 × name + 0.30 × type + 0.15 × values
+
+``name`` is 1.0 for the same normalised name (snake/camel/space/case-insensitive, ``x_``,
+``x_studio_``, ``cf_`` prefixes dropped), 0.95 for synonyms (zip/postal_code, mobile/cell,
+title/function …) or the target's label, else string similarity; ``type`` is the
+compatibility of the inferred type with the Odoo type (0 = impossible, which caps the
+confidence at 0.3); ``values`` is 1.0 when the values prove the field (e-mails → an e-mail
+field, phones → phone/mobile, dates → date/datetime), 0.3 when they contradict it, 0.6
+otherwise. Without name evidence (name < 0.5) and without value proof the confidence is
+capped below the threshold: type alone never maps a field. At or above
+:data:`MATCH_THRESHOLD` (0.55) the field is mapped; below it, a new ``x_studio_`` field of
+the inferred type is proposed (on crm.lead / res.partner targets), else the field is
+skipped. Everything is deterministic: no randomness, dictionaries walked in sorted order.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+
+from . import mapping_templates as tpl
+
+MATCH_THRESHOLD = 0.55
+#: weights of the scoring rule (see module doc)
+WEIGHTS = {"name": 0.55, "type": 0.30, "values": 0.15}
+NEW_FIELD_PREFIX = "x_studio_"
+NEW_FIELD_NAME = re.compile(r"^x_[a-z0-9_]+$")
+NEW_FIELD_MAX = 63
+#: models on which unknown/custom source fields may become new x_ fields (DESIGN.md)
+NEW_FIELD_MODELS = ("crm.lead", "res.partner")
+#: pseudo-model of the JSON rebuild reference
+REBUILD = tpl.REBUILD
+MASK = "•••"
+
+#: transform name → Odoo field types its output can be written to (None: any)
+TRANSFORM_TYPES = {
+    "identity": None,
+    "trim": {"char", "text", "html"},
+    "email": {"char"},
+    "phone": {"char"},
+    "datetime_utc": {"datetime"},
+    "date": {"date", "datetime"},
+    "money": {"float", "monetary"},
+    "number": {"float", "monetary", "integer"},
+    "integer": {"integer", "float"},
+    "boolean": {"boolean"},
+    "selection_map": {"selection", "char", "many2one", "boolean"},
+    "priority": {"selection"},
+    "country_code": {"many2one"},
+    "state_code": {"many2one"},
+    "markdown_to_html": {"html", "text"},
+    "text_to_html": {"html"},
+    "json_dump": {"text", "char", "json"},
+    "full_name": {"char"},
+    # beyond the basic set: named here so that validate() knows their output
+    "join": {"char", "text", "html"},
+    "pick": {"char"},
+    "split_list": {"many2one", "many2many", "char"},
+    "binding": {"many2one", "many2one_reference", "integer"},
+    "user_by_email": {"many2one"},
+    "product": {"many2one"},
+    "file": {"binary"},
+    "end_from_duration": {"datetime"},
+}
+#: transforms whose many2one output must point at this model
+TRANSFORM_RELATION = {"country_code": "res.country", "state_code": "res.country.state",
+                      "user_by_email": "res.users", "product": "product.product"}
+#: transforms that legitimately combine several source fields into one target field
+AGGREGATE_TRANSFORMS = {"join", "full_name", "json_dump"}
+#: roles that update records created by another line (no required-field check)
+UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
+#: required fields Odoo fills itself (defaults, computes, _inherits), per model
+ODOO_DEFAULTS = {
+    "res.users": {"company_id": "default company", "partner_id": "created by _inherits",
+                  "notification_type": "default 'email'"},
+    "hr.employee": {"company_id": "default env.company", "employee_type": "default",
+                    "marital": "default", "distance_home_work_unit": "default"},
+    "calendar.event": {"show_as": "default 'busy'"},
+    "crm.lead": {"type": "default from the lead setting"},
+    "mail.message": {"message_type": "default 'comment'"},
+    "ir.attachment": {"type": "default 'binary'"},
+    "sale.order": {"company_id": "default", "date_order": "default now",
+                   "name": "sequence", "partner_invoice_id": "computed from partner",
+                   "partner_shipping_id": "computed from partner"},
+    "sale.order.line": {"customer_lead": "computed from product",
+                        "product_uom_qty": "default 1", "price_unit": "computed"},
+    "account.move": {"auto_post": "default 'no'", "currency_id": "company currency",
+                     "date": "computed", "journal_id": "default sales journal",
+                     "state": "default 'draft'", "move_type": "default 'entry'"},
+    "account.move.line": {"currency_id": "computed", "display_type": "computed"},
+    "stock.move": {"company_id": "default", "date": "default now",
+                   "procure_method": "default 'make_to_stock'",
+                   "product_uom": "computed from product"},
+}
+MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name",
+                "__last_update"}
+#: target types never proposed for an unknown source field
+UNSCORED_TTYPES = {"one2many", "many2many", "binary", "properties", "properties_definition",
+                   "reference", "many2one_reference"}
+UNSCORED_PREFIXES = ("message_", "activity_", "website_message", "avatar_", "image_",
+                     "my_activity", "has_message")
+
+SYNONYM_GROUPS = (
+    {"zip", "postal_code", "postcode", "zipcode", "zip_code", "postal"},
+    {"mobile", "cell", "cellphone", "cell_phone", "mobile_phone", "mobile_number"},
+    {"phone", "phone_number", "telephone", "tel", "work_phone", "phone1", "landline"},
+    {"street", "street_1", "street1", "address1", "address_1", "address_line_1", "line1",
+     "addr1"},
+    {"street2", "street_2", "address2", "address_2", "address_line_2", "line2", "addr2"},
+    {"city", "town", "locality"},
+    {"state_id", "state", "state_code", "province", "region"},
+    {"country_id", "country", "country_code", "nation"},
+    {"function", "title", "job_title", "position", "job_position", "role_title"},
+    {"comment", "notes", "note", "remarks", "memo", "description", "details"},
+    {"email", "e_mail", "email_address", "mail", "email_from", "work_email"},
+    {"name", "full_name", "display_name"},
+    {"ref", "reference", "account_code", "account_number", "customer_code", "code"},
+    {"website", "url", "web", "homepage", "web_site"},
+    {"vat", "tax_id", "vat_number", "tax_number"},
+    {"partner_latitude", "latitude", "lat"},
+    {"partner_longitude", "longitude", "lng", "lon", "long"},
+    {"date_deadline", "deadline", "due_date", "expected_closing"},
+    {"user_id", "salesperson", "sales_rep", "owner", "assigned_to", "technician"},
+    {"expected_revenue", "revenue", "amount", "deal_value"},
+    {"priority", "urgency", "importance"},
+    {"company_name", "company", "organization", "organisation", "business_name"},
+)
+_SYNONYM = {}
+for _group in SYNONYM_GROUPS:
+    for _word in _group:
+        _SYNONYM.setdefault(_word, _group)
+
+#: inferred type → Odoo type of a new field, and the transform that feeds it
+NEW_FIELD_TYPES = {
+    "char": ("char", "trim"), "text": ("text", "trim"), "html": ("html", "identity"),
+    "email": ("char", "email"), "phone": ("char", "phone"), "url": ("char", "trim"),
+    "integer": ("integer", "integer"), "float": ("float", "number"),
+    "boolean": ("boolean", "boolean"), "date": ("date", "date"),
+    "datetime": ("datetime", "datetime_utc"), "selection": ("selection", "selection_map"),
+    "list": ("text", "json_dump"), "json": ("text", "json_dump"), "empty": ("char", "trim"),
+}
+#: compatibility of an inferred source type with an Odoo field type (0..1)
+TYPE_COMPAT = {
+    "char": {"char": 1.0, "text": 0.9, "html": 0.7, "selection": 0.6, "many2one": 0.4},
+    "text": {"text": 1.0, "html": 0.9, "char": 0.6},
+    "html": {"html": 1.0, "text": 0.7, "char": 0.3},
+    "email": {"char": 1.0, "text": 0.5},
+    "phone": {"char": 1.0, "text": 0.5},
+    "url": {"char": 1.0, "text": 0.5},
+    "integer": {"integer": 1.0, "float": 0.9, "monetary": 0.8, "char": 0.4, "many2one": 0.5,
+                "selection": 0.4},
+    "float": {"float": 1.0, "monetary": 1.0, "integer": 0.5, "char": 0.3},
+    "boolean": {"boolean": 1.0, "selection": 0.3, "char": 0.2},
+    "date": {"date": 1.0, "datetime": 0.8, "char": 0.3},
+    "datetime": {"datetime": 1.0, "date": 0.7, "char": 0.3},
+    "selection": {"selection": 1.0, "char": 0.8, "many2one": 0.6, "boolean": 0.3},
+    "list": {"json": 0.8, "text": 0.6, "char": 0.4, "many2many": 0.5},
+    "json": {"json": 1.0, "text": 0.6},
+}
+#: what an empty profile is compatible with
+EMPTY_COMPAT = 0.5
+
+WON_WORDS = {"completed", "complete", "done", "closed", "won", "finished", "resolved"}
+LOST_WORDS = {"cancelled", "canceled", "cancel", "rejected", "lost", "declined", "void",
+              "voided", "abandoned"}
+PRIORITY_WORDS = {
+    "0": {"low", "lowest", "minor", "trivial", "0"},
+    "1": {"normal", "medium", "standard", "routine", "regular", "1"},
+    "2": {"high", "important", "major", "2"},
+    "3": {"urgent", "emergency", "critical", "very high", "highest", "asap", "3"},
+}
+PRIORITY_LABELS = {"0": "Low", "1": "Medium", "2": "High", "3": "Very High"}
+
+
+# -- data shapes ------------------------------------------------------------------------------
+
+
+class _Jsonable:
+    """``to_dict()``/``from_dict()`` for the dataclasses (tuples become lists in JSON)."""
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass
+class TargetField(_Jsonable):
+    model: str
+    name: str
+    ttype: str
+    string: str = ""
+    required: bool = False
+    readonly: bool = False
+    selection: list = field(default_factory=list)
+    relation: str | None = None
+    size: int | None = None
+
+    @classmethod
+    def from_dict(cls, data):
+        obj = super().from_dict(data)
+        obj.selection = [tuple(option) for option in obj.selection or []]
+        return obj
+
+    @classmethod
+    def from_fields_get(cls, model, name, attrs):
+        """A target field from one entry of Odoo's ``fields_get()``."""
+        selection = attrs.get("selection")
+        return cls(model=model, name=name, ttype=attrs.get("type", "char"),
+                   string=attrs.get("string") or "", required=bool(attrs.get("required")),
+                   readonly=bool(attrs.get("readonly")),
+                   selection=[tuple(o) for o in selection] if isinstance(selection, list)
+                   else [], relation=attrs.get("relation") or None,
+                   size=attrs.get("size") or None)
+
+
+def targets_from_fields_get(per_model):
+    """``{model: fields_get() result}`` → ``{model: {name: TargetField}}`` (keys with a
+    leading ``_`` are ignored, so a fixture may carry ``_meta``)."""
+    return {model: {name: TargetField.from_fields_get(model, name, attrs)
+                    for name, attrs in sorted(fields_of.items())}
+            for model, fields_of in sorted(per_model.items()) if not model.startswith("_")}
+
+
+@dataclass
+class ObjectMapLine(_Jsonable):
+    source_object: str
+    target_model: str
+    role: str
+    depends_on: list = field(default_factory=list)
+    order: int = 0
+    confidence: float = 1.0
+    reason: str = ""
+    condition: str | None = None
+    skip: bool = False
+    #: constant values the importer writes on every record (type='opportunity' …)
+    defaults: dict = field(default_factory=dict)
+
+
+@dataclass
+class FieldMapLine(_Jsonable):
+    source_object: str
+    source_field: str
+    target_model: str
+    target_field: str | None
+    transform: str = "identity"
+    transform_args: dict = field(default_factory=dict)
+    confidence: float = 1.0
+    reason: str = ""
+    new_field: dict | None = None
+    skip: bool = False
+    samples: list = field(default_factory=list)
+    #: the object line (source_object, role) this line belongs to
+    role: str = ""
+
+    @classmethod
+    def from_dict(cls, data):
+        obj = super().from_dict(data)
+        if obj.new_field and obj.new_field.get("selection"):
+            obj.new_field = dict(obj.new_field,
+                                 selection=[tuple(o) for o in obj.new_field["selection"]])
+        return obj
+
+
+@dataclass
+class ValueMapLine(_Jsonable):
+    kind: str  # 'stage' | 'priority' | 'selection'
+    source_object: str
+    source_field: str
+    source_value: str
+    target_value: str
+    is_won: bool = False
+    create: bool = False
+    confidence: float = 1.0
+    reason: str = ""
+    #: stage lines only: the lead is archived as lost (active=False, probability 0)
+    lost: bool = False
+
+
+@dataclass
+class Proposal(_Jsonable):
+    source_kind: str
+    object_maps: list = field(default_factory=list)
+    field_maps: list = field(default_factory=list)
+    value_maps: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def to_dict(self):
+        return {"source_kind": self.source_kind,
+                "object_maps": [line.to_dict() for line in self.object_maps],
+                "field_maps": [line.to_dict() for line in self.field_maps],
+                "value_maps": [line.to_dict() for line in self.value_maps],
+                "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(source_kind=data["source_kind"],
+                   object_maps=[ObjectMapLine.from_dict(d) for d in data["object_maps"]],
+                   field_maps=[FieldMapLine.from_dict(d) for d in data["field_maps"]],
+                   value_maps=[ValueMapLine.from_dict(d) for d in data["value_maps"]],
+                   notes=list(data.get("notes", [])))
+
+    def new_fields(self):
+        """``{(model, name): spec}`` of the new x_ fields the field lines plan."""
+        planned = {}
+        for line in self.field_maps:
+            if line.new_field and not line.skip:
+                planned.setdefault((line.target_model, line.new_field["name"]),
+                                   line.new_field)
+        return planned
+
+
+# -- names and values ---------------------------------------------------------------------
+
+
+def normalise_name(name):
+    """``"Postal Code"``, ``postalCode``, ``x_studio_postal_code`` → ``postal_code``."""
+    leaf = str(name).rsplit(".", 1)[-1]
+    leaf = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", leaf)
+    leaf = re.sub(r"[^0-9a-z]+", "_", _ascii(leaf).lower()).strip("_")
+    for prefix in ("x_studio_", "x_", "cf_"):
+        if leaf.startswith(prefix) and len(leaf) > len(prefix):
+            leaf = leaf[len(prefix):]
+    return leaf
+
+
+def new_field_name(source_field):
+    """The ``x_studio_<snake>`` name proposed for a source field (≤ 63 characters)."""
+    base = str(source_field)
+    if base.startswith("custom_fields."):
+        base = base[len("custom_fields."):]
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", base.replace(".", "_"))
+    snake = re.sub(r"[^0-9a-z]+", "_", _ascii(snake).lower()).strip("_")
+    if snake.startswith("cf_"):
+        snake = snake[3:]
+    return (NEW_FIELD_PREFIX + (snake or "field"))[:NEW_FIELD_MAX].rstrip("_")
+
+
+def _ascii(text):
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def _key(name):
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def clean_value(value):
+    """A value as an option: spaces (incl. no-break) collapsed, ends stripped."""
+    return " ".join(str(value).replace("\xa0", " ").split())
+
+
+def value_key(value):
+    return clean_value(value).casefold()
+
+
+def _nicest(variants):
+    """The spelling to keep among case/space variants: mixed case first, then Title."""
+    cleaned = [clean_value(v) for v in variants]
+    for text in cleaned:
+        if text != text.upper() and text != text.lower():
+            return text
+    for text in cleaned:
+        if text != text.upper():
+            return text
+    return cleaned[0]
+
+
+def observed_values(fprof):
+    """Every distinct value discovery kept for an enumeration-like field (``options``),
+    else its samples."""
+    return list(fprof.get("options") or fprof.get("samples") or [])
+
+
+def canonical_values(samples, known=()):
+    """``(options, variants)``: the distinct values in order (``known`` ones first, as
+    spelled there) and a map ``raw sample → option`` for every sample."""
+    groups = {}
+    for value in known:
+        groups.setdefault(value_key(value), [clean_value(value)])
+    seen = {}
+    for sample in samples:
+        if sample is None or sample == MASK or not clean_value(sample):
+            continue
+        seen.setdefault(value_key(sample), []).append(sample)
+    options = {key: spellings[0] for key, spellings in groups.items()}
+    for key, spellings in seen.items():
+        options.setdefault(key, _nicest(spellings))
+    variants = {}
+    for key, spellings in seen.items():
+        for sample in spellings:
+            variants[sample] = options[key]
+    return list(options.values()), variants
+
+
+def priority_level(value):
+    """'0'..'3' for a priority word, else None."""
+    key = value_key(value)
+    for level, words in PRIORITY_WORDS.items():
+        if key in words:
+            return level
+    return None
+
+
+def status_kind(value):
+    """'won', 'lost' or None for a status value."""
+    words = set(re.split(r"[^a-z]+", value_key(value))) | {value_key(value)}
+    if words & WON_WORDS:
+        return "won"
+    if words & LOST_WORDS:
+        return "lost"
+    return None
+
+
+# -- scoring ------------------------------------------------------------------------------
+
+
+def _name_score(source_name, target):
+    source = normalise_name(source_name)
+    names = {normalise_name(target.name)}
+    label = normalise_name(target.string) if target.string else ""
+    if source in names:
+        return 1.0, "same name"
+    if label and source == label:
+        return 0.95, f"same as the label {target.string!r}"
+    group = _SYNONYM.get(source)
+    if group and (names & group or (label and label in group)):
+        return 0.95, f"synonyms ({source} ~ {target.name})"
+    ratio = max(difflib.SequenceMatcher(None, source, n).ratio() for n in names | {label})
+    source_tokens, target_tokens = set(source.split("_")), set(target.name.split("_"))
+    if label:
+        target_tokens |= set(label.split("_"))
+    overlap = len(source_tokens & target_tokens) / len(source_tokens | target_tokens)
+    score = round(max(0.8 * ratio, 0.85 * overlap), 3)
+    return score, f"similar names ({score:.2f})"
+
+
+def _type_score(inferred, target):
+    if inferred in (None, "", "empty"):
+        return EMPTY_COMPAT
+    return TYPE_COMPAT.get(inferred, {}).get(target.ttype, 0.0)
+
+
+def _value_score(inferred, target):
+    name = normalise_name(target.name)
+    if inferred == "email":
+        return (1.0, "values are e-mails") if "email" in name else (0.3, "e-mails")
+    if inferred == "phone":
+        return (1.0, "values are phone numbers") if (
+            "phone" in name or "mobile" in name) else (0.3, "phone numbers")
+    if inferred in ("date", "datetime"):
+        return (1.0, f"values are {inferred}s") if target.ttype in ("date", "datetime") \
+            else (0.3, f"{inferred}s")
+    if inferred == "url":
+        return (1.0, "values are URLs") if "website" in name or "url" in name else (0.3, "")
+    return 0.6, ""
+
+
+def score_field(source_name, source_profile, target):
+    """``(confidence, reason)`` of mapping a profiled source field onto ``target``."""
+    inferred = (source_profile or {}).get("inferred_type")
+    name, name_why = _name_score(source_name, target)
+    kind = _type_score(inferred, target)
+    values, values_why = _value_score(inferred, target)
+    confidence = (WEIGHTS["name"] * name + WEIGHTS["type"] * kind
+                  + WEIGHTS["values"] * values)
+    reason = f"{name_why}; {inferred or 'unknown'} → {target.ttype} ({kind:.1f})"
+    if values_why:
+        reason += f"; {values_why}"
+    if kind == 0.0:
+        confidence = min(confidence, 0.3)
+        reason += "; types incompatible"
+    elif name < 0.5 and values < 1.0:
+        confidence = min(confidence, MATCH_THRESHOLD - 0.05)
+        reason += "; no name or value evidence"
+    return round(confidence, 3), reason
+
+
+def _scorable(target):
+    return not (target.readonly or target.ttype in UNSCORED_TTYPES
+                or target.name in MAGIC_FIELDS or target.name.startswith(UNSCORED_PREFIXES))
+
+
+# -- the proposer -------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, source_kind, dictionary, targets, installed, existing_stages,
+                 custom_fields):
+        self.kind = source_kind
+        self.dictionary = dictionary or {}
+        self.targets = targets or {}
+        self.installed = set(installed or ())
+        self.stages = [dict(s) for s in existing_stages or ()]
+        self.schema = self._schema(custom_fields)
+        self.proposal = Proposal(source_kind)
+        self.planned = {}  # (model, name) → new field spec
+
+    def _schema(self, custom_fields):
+        """Declared custom fields by (object, name): type, label, options."""
+        raw = list(custom_fields or self.dictionary.get("custom_field_defs") or ())
+        schema = {}
+        for item in raw:
+            data = item if isinstance(item, dict) else asdict(item)
+            schema[(data.get("object"), _key(data.get("name", "")))] = data
+        return schema
+
+    def run(self):
+        objects = {o["object"]: o for o in self.dictionary.get("objects", [])}
+        templates = tpl.templates(self.kind, self.installed)
+        by_object = {}
+        for template in templates:
+            by_object.setdefault(template.source_object, []).append(template)
+        for template in templates:
+            if template.source_object not in objects:
+                continue
+            self.proposal.object_maps.append(ObjectMapLine(
+                source_object=template.source_object, target_model=template.target_model,
+                role=template.role, depends_on=list(template.depends_on),
+                order=template.order, confidence=template.confidence,
+                reason=template.reason, condition=template.condition, skip=template.skip,
+                defaults=dict(template.defaults)))
+        for name in sorted(objects):
+            if name in by_object:
+                self._fields(objects[name], by_object[name])
+            else:
+                self.proposal.object_maps.append(ObjectMapLine(
+                    source_object=name, target_model=REBUILD, role="rebuild_reference",
+                    order=99, confidence=0.3,
+                    reason="no built-in template for this object: exported to the JSON "
+                           "rebuild reference; map it by hand if it should live in Odoo"))
+        self._notes(objects, by_object)
+        return self.proposal
+
+    # -- fields ---------------------------------------------------------------------------
+
+    def _fields(self, profile, object_templates):
+        obj = profile["object"]
+        main = next((t for t in object_templates if t.main), object_templates[0])
+        known = {}
+        for template in object_templates:
+            for line in template.fields:
+                known.setdefault(_key(line.source), []).append((template, line))
+        profiles = {f["name"]: f for f in profile.get("fields", [])}
+        if main.target_model == REBUILD:
+            for name in sorted(profiles):
+                self._add(FieldMapLine(obj, name, REBUILD, None, "identity", {}, 0.9,
+                                       "exported as is to the JSON rebuild reference ("
+                                       + main.reason.split(":")[0] + ")",
+                                       samples=list(profiles[name]["samples"]),
+                                       role=main.role))
+            return
+        id_column = self._id_column(obj, profiles)
+        taken = set()
+        deferred = []
+        for name in sorted(profiles):
+            fprof = profiles[name]
+            if _key(name) in known:
+                for template, line in known[_key(name)]:
+                    self._from_template(obj, template, line, fprof)
+                    if not line.skip and line.target and template is main:
+                        taken.add((line.model or template.target_model, line.target))
+            elif name == "id" or name == "updated_at" or self._is_container(name, profiles):
+                why = ("the reader's record id" + (f" (same as {id_column})"
+                                                   if id_column else "") + ": " + tpl.ID_REASON
+                       if name == "id" else
+                       "change timestamp: used as the delta-pickup watermark, not written"
+                       if name == "updated_at" else
+                       "container of the dotted fields below it")
+                self._add(FieldMapLine(obj, name, main.target_model, None, "identity", {},
+                                       1.0 if name != "updated_at" else 0.95, why,
+                                       skip=True, samples=fprof["samples"], role=main.role))
+            else:
+                deferred.append(fprof)
+        for fprof in deferred:
+            if self._is_custom(obj, fprof):
+                self._custom(obj, main, fprof)
+            else:
+                self._unknown(obj, main, fprof, taken)
+
+    @staticmethod
+    def _id_column(obj, profiles):
+        singular = obj[:-1] if obj.endswith("s") else obj
+        for candidate in (f"{singular}_id", "line_id", "part_id", "note_id"):
+            if candidate in profiles:
+                return candidate
+        return None
+
+    @staticmethod
+    def _is_container(name, profiles):
+        return any(other.startswith(name + ".") for other in profiles)
+
+    def _is_custom(self, obj, fprof):
+        name = fprof["name"]
+        leaf = name.rsplit(".", 1)[-1]
+        declared = (obj, _key(leaf[3:] if leaf.startswith("cf_") else leaf)) in self.schema
+        return bool(fprof.get("custom")) or declared or name.startswith("custom_fields.")
+
+    def _from_template(self, obj, template, line, fprof):
+        model = line.model or template.target_model
+        args = dict(line.args)
+        new = dict(line.new) if line.new else None
+        reason = line.reason
+        confidence = line.confidence
+        if fprof.get("inferred_type") == "empty" and not line.skip:
+            confidence = min(confidence, 0.7)
+            reason += " (always empty in the profiled records)"
+        if line.value_kind:
+            args.update(self._value_maps(obj, fprof, line))
+        if new is not None:
+            if new["ttype"] == "selection":
+                seen = observed_values(fprof)
+                options, _ = canonical_values(seen, line.vocabulary)
+                new["selection"] = [(o, o) for o in options]
+                if not line.vocabulary and fprof.get("distinct", 0) > len(seen):
+                    confidence = min(confidence, 0.7)
+                    reason += (f"; options from {len(seen)} samples of "
+                               f"{fprof['distinct']} distinct spellings — check none is "
+                               "missing")
+            new = self._plan(model, new, obj)
+        target = new["name"] if new else line.target
+        self._add(FieldMapLine(obj, fprof["name"], model, target, line.transform, args,
+                               confidence, reason, new_field=new, skip=line.skip,
+                               samples=list(fprof["samples"]), role=template.role))
+
+    def _custom(self, obj, main, fprof):
+        name = fprof["name"]
+        leaf = name.rsplit(".", 1)[-1]
+        declared = self.schema.get((obj, _key(leaf[3:] if leaf.startswith("cf_") else leaf)))
+        model = main.target_model if main.target_model in NEW_FIELD_MODELS else None
+        if model is None:
+            self._add(FieldMapLine(obj, name, main.target_model, None, "identity", {}, 0.4,
+                                   f"custom field of {obj}, whose target {main.target_model} "
+                                   "takes no new fields: exported to the rebuild reference",
+                                   skip=True, samples=list(fprof["samples"]),
+                                   role=main.role))
+            return
+        inferred = fprof.get("inferred_type") or "char"
+        if declared:
+            ttype = declared.get("type") or "char"
+            transform = {"char": "trim", "text": "trim", "integer": "integer",
+                         "float": "number", "boolean": "boolean", "date": "date",
+                         "datetime": "datetime_utc",
+                         "selection": "selection_map"}.get(ttype, "trim")
+            string = declared.get("label") or leaf.replace("_", " ").title()
+            origin = f"declared by the source as {ttype}"
+            confidence = 0.95
+        else:
+            ttype, transform = NEW_FIELD_TYPES.get(inferred, ("char", "trim"))
+            string = leaf.removeprefix("cf_").replace("_", " ").strip().title()
+            origin = f"inferred {inferred} from the values"
+            confidence = 0.85
+        spec = {"name": new_field_name(name), "ttype": ttype, "string": string}
+        args = {}
+        if ttype == "selection":
+            known = (declared or {}).get("options") or ()
+            seen = observed_values(fprof)
+            options, variants = canonical_values(seen, known)
+            spec["selection"] = [(o, o) for o in options]
+            args = self._selection_lines(obj, name, options, variants, known)
+            if not known and fprof.get("distinct", 0) > len(seen):
+                confidence = 0.7
+                origin += (f"; options from {len(seen)} samples of "
+                           f"{fprof['distinct']} distinct spellings — check none is missing")
+        spec = self._plan(model, spec, obj)
+        self._add(FieldMapLine(obj, name, model, spec["name"], transform, args, confidence,
+                               f"custom field ({origin}) → new {ttype} field on {model}",
+                               new_field=spec, samples=list(fprof["samples"]),
+                               role=main.role))
+
+    def _unknown(self, obj, main, fprof, taken):
+        name = fprof["name"]
+        model = main.target_model
+        candidates = []
+        for target in self.targets.get(model, {}).values():
+            if not _scorable(target) or (model, target.name) in taken:
+                continue
+            confidence, why = score_field(name, fprof, target)
+            candidates.append((-confidence, target.name, why))
+        candidates.sort()
+        if candidates and -candidates[0][0] >= MATCH_THRESHOLD:
+            confidence, target_name, why = -candidates[0][0], candidates[0][1], candidates[0][2]
+            target = self.targets[model][target_name]
+            taken.add((model, target_name))
+            transform = _transform_for(fprof.get("inferred_type"), target)
+            self._add(FieldMapLine(obj, name, model, target_name, transform, {}, confidence,
+                                   f"no template line; scored: {why}",
+                                   samples=list(fprof["samples"]), role=main.role))
+            return
+        best = (f"best candidate {candidates[0][1]} at {-candidates[0][0]:.2f}"
+                if candidates else "no candidate")
+        if model in NEW_FIELD_MODELS:
+            inferred = fprof.get("inferred_type") or "char"
+            ttype, transform = NEW_FIELD_TYPES.get(inferred, ("char", "trim"))
+            spec = {"name": new_field_name(name), "ttype": ttype,
+                    "string": normalise_name(name).replace("_", " ").title() or name}
+            args = {}
+            if ttype == "selection":
+                options, variants = canonical_values(fprof["samples"])
+                spec["selection"] = [(o, o) for o in options]
+                args = self._selection_lines(obj, name, options, variants, ())
+            spec = self._plan(model, spec, obj)
+            self._add(FieldMapLine(obj, name, model, spec["name"], transform, args, 0.5,
+                                   f"no existing field scores ≥ {MATCH_THRESHOLD} ({best}): "
+                                   f"new {ttype} field from the inferred type {inferred}",
+                                   new_field=spec, samples=list(fprof["samples"]),
+                                   role=main.role))
+        else:
+            self._add(FieldMapLine(obj, name, model, None, "identity", {}, 0.3,
+                                   f"no existing field scores ≥ {MATCH_THRESHOLD} ({best}) and "
+                                   f"{model} takes no new fields: not migrated",
+                                   skip=True, samples=list(fprof["samples"]),
+                                   role=main.role))
+
+    def _plan(self, model, spec, obj):
+        """Register a new field; the same name with another type gets the object's prefix;
+        selection options of the same field are merged."""
+        key = (model, spec["name"])
+        existing = self.planned.get(key)
+        if existing is None and spec["name"] in self.targets.get(model, {}):
+            existing = {"ttype": self.targets[model][spec["name"]].ttype, "_exists": True}
+        if existing is None:
+            self.planned[key] = spec
+            return spec
+        if existing["ttype"] == spec["ttype"] and not existing.get("_exists"):
+            if spec.get("selection"):
+                keys = {value_key(v) for v, _ in existing.get("selection", [])}
+                existing.setdefault("selection", []).extend(
+                    o for o in spec["selection"] if value_key(o[0]) not in keys)
+            return existing
+        renamed = dict(spec, name=(NEW_FIELD_PREFIX + _key(obj)[:12] + "_"
+                                   + spec["name"][len(NEW_FIELD_PREFIX):])[:NEW_FIELD_MAX])
+        return self._plan(model, renamed, obj)
+
+    def _add(self, line):
+        self.proposal.field_maps.append(line)
+
+    # -- values ---------------------------------------------------------------------------
+
+    def _value_maps(self, obj, fprof, line):
+        options, variants = canonical_values(fprof["samples"], line.vocabulary)
+        if line.value_kind == "stage":
+            return self._stage_lines(obj, fprof["name"], options, variants)
+        if line.value_kind == "priority":
+            return self._priority_lines(obj, fprof["name"], options, variants)
+        return self._selection_lines(obj, fprof["name"], options, variants, line.vocabulary)
+
+    def _variant_lines(self, kind, obj, source_field, options, variants, target_of,
+                       flags=None):
+        flags = flags or {}
+        mapping = {}
+        for option in options:
+            mapping[option] = target_of[option]
+        for raw, option in sorted(variants.items()):
+            if raw != option:
+                mapping[raw] = target_of[option]
+                is_won, lost = flags.get(option, (False, False))
+                self.proposal.value_maps.append(ValueMapLine(
+                    kind, obj, source_field, raw, target_of[option], is_won=is_won,
+                    confidence=0.9, lost=lost,
+                    reason=f"{raw!r} is {option!r} in another case or spacing"))
+        return {"mapping": mapping, "case_insensitive": True}
+
+    def _selection_lines(self, obj, source_field, options, variants, known):
+        known_keys = {value_key(k) for k in known}
+        for option in options:
+            seen = option in variants.values()
+            self.proposal.value_maps.append(ValueMapLine(
+                "selection", obj, source_field, option, option, create=True,
+                confidence=1.0 if value_key(option) in known_keys or seen else 0.8,
+                reason="option kept identical to the source's value"
+                + ("" if seen else " (known value, not in the profiled samples)")))
+        return self._variant_lines("selection", obj, source_field, options, variants,
+                                   {o: o for o in options})
+
+    def _stage_lines(self, obj, source_field, options, variants):
+        by_name = {value_key(s["name"]): s for s in self.stages}
+        won_stage = next((s for s in self.stages if s.get("is_won")), None)
+        first_open = next((s for s in self.stages if not s.get("is_won")), None)
+        target_of, flags = {}, {}
+        for option in options:
+            kind = status_kind(option)
+            existing = by_name.get(value_key(option))
+            if existing is not None and kind != "lost":
+                line = ValueMapLine("stage", obj, source_field, option, existing["name"],
+                                    is_won=bool(existing.get("is_won")), confidence=1.0,
+                                    reason="existing stage of the same name")
+                if kind == "won" and not existing.get("is_won"):
+                    line.confidence = 0.7
+                    line.reason += " — it is not a won stage though the status means done"
+            elif kind == "won":
+                if won_stage is not None:
+                    line = ValueMapLine(
+                        "stage", obj, source_field, option, won_stage["name"], is_won=True,
+                        confidence=0.85, reason=f"done status → the existing won stage "
+                        f"{won_stage['name']!r} (is_won=True: probability 100, date_closed "
+                        f"set); rename the target to create a {option!r} won stage instead")
+                else:
+                    line = ValueMapLine("stage", obj, source_field, option,
+                                        _stage_name(option), is_won=True, create=True,
+                                        confidence=0.95,
+                                        reason="done status → a new stage with is_won=True")
+            elif kind == "lost":
+                stage = first_open["name"] if first_open else "New"
+                line = ValueMapLine(
+                    "stage", obj, source_field, option, stage, create=first_open is None,
+                    lost=True, confidence=0.9,
+                    reason=f"lost: Odoo has no lost stage — the lead is archived "
+                    f"(active=False, probability 0) and stays in {stage!r}; the source "
+                    "status is written in the lost reason note")
+            else:
+                line = ValueMapLine("stage", obj, source_field, option, _stage_name(option),
+                                    create=True, confidence=0.9,
+                                    reason="no stage of that name: a new stage, in the "
+                                           "source's order")
+            self.proposal.value_maps.append(line)
+            target_of[option] = line.target_value
+            flags[option] = (line.is_won, line.lost)
+        args = self._variant_lines("stage", obj, source_field, options, variants, target_of,
+                                   flags)
+        args["value_map"] = "stage"
+        args["lost"] = sorted(o for o in options if status_kind(o) == "lost")
+        return args
+
+    def _priority_lines(self, obj, source_field, options, variants):
+        target_of = {}
+        for option in options:
+            level = priority_level(option)
+            line = ValueMapLine(
+                "priority", obj, source_field, option, level or "1",
+                confidence=0.95 if level else 0.5,
+                reason=f"{option!r} → {PRIORITY_LABELS[level or '1']} ('{level or '1'}')"
+                + ("" if level else ": unknown word, Medium proposed"))
+            self.proposal.value_maps.append(line)
+            target_of[option] = line.target_value
+        return self._variant_lines("priority", obj, source_field, options, variants,
+                                   target_of)
+
+    # -- notes ----------------------------------------------------------------------------
+
+    def _notes(self, objects, by_object):
+        notes = self.proposal.notes
+        optional = ("sale_crm", "account", "stock", "hr", "hr_skills", "project")
+        present = [m for m in optional if m in self.installed]
+        notes.append("optional apps installed: " + (", ".join(present) or "none")
+                     + "; the templates took the matching paths (see each line's reason)")
+        for name in sorted(by_object):
+            if name not in objects:
+                notes.append(f"template object {name!r} is not in the source: nothing "
+                             "mapped for it")
+        for item in self.dictionary.get("cardinality", []):
+            if item.get("parents_with_several"):
+                notes.append(f"{item['label']}: {item['parents_with_several']} of "
+                             f"{item['parents']} — these accounts get several child "
+                             "partners")
+        issues = self.dictionary.get("issues") or []
+        if issues:
+            notes.append(f"{len(issues)} source rows could not be read (see discovery)")
+        notes.extend(tpl.ABSENT_NOTES.get(self.kind, []))
+        notes.append(f"fields no template knows are scored; match threshold "
+                     f"{MATCH_THRESHOLD}, below it a new x_studio_ field is proposed")
+
+
+def _stage_name(option):
+    text = clean_value(option)
+    return text[:1].upper() + text[1:] if text == text.lower() else text
+
+
+def _transform_for(inferred, target):
+    """The transform feeding ``target`` from a value of the inferred type."""
+    if target.ttype == "html":
+        return "text_to_html"
+    if target.ttype in ("char", "text"):
+        return {"email": "email", "phone": "phone"}.get(inferred, "trim")
+    return {"integer": "integer", "float": "number", "monetary": "money",
+            "boolean": "boolean", "date": "date", "datetime": "datetime_utc",
+            "selection": "selection_map", "json": "json_dump"}.get(target.ttype, "identity")
+
+
+def propose(source_kind, dictionary, targets, installed=(), existing_stages=(),
+            custom_fields=None):
+    """Propose the object, field and value maps of a profiled source.
+
+    ``custom_fields`` (optional): the source's declared custom fields
+    (``Source.custom_fields()`` or dicts with object, name, label, type, options) — the
+    dictionary keeps only five samples per field, the schema gives every option.
+    """
+    return _Builder(source_kind, dictionary, targets, installed, existing_stages,
+                    custom_fields).run()
+
+
+def sorted_for_review(proposal):
+    """All lines, lowest confidence first (ties: object, field, kind), for the review."""
+    def key(line):
+        return (line.confidence, line.source_object,
+                getattr(line, "source_field", "") or "", getattr(line, "role", "") or "",
+                getattr(line, "target_model", "") or "", getattr(line, "target_field", "")
+                or getattr(line, "source_value", "") or "")
+    lines = list(proposal.object_maps) + list(proposal.field_maps) + list(proposal.value_maps)
+    return sorted(lines, key=key)
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def validate(proposal, targets):
+    """Problems that would make the run fail or write wrong data (empty list: none)."""
+    problems = []
+    planned = {}
+    for line in proposal.field_maps:
+        if line.new_field and not line.skip:
+            problems += _check_new_field(line)
+            planned.setdefault((line.target_model, line.new_field["name"]), line.new_field)
+    groups = {}
+    for line in proposal.field_maps:
+        if line.skip:
+            continue
+        where = f"{line.source_object}.{line.source_field}"
+        if line.target_model == REBUILD:
+            continue
+        if line.target_model not in targets:
+            problems.append(f"{where}: target model {line.target_model} is not in the "
+                            "database (app not installed?)")
+            continue
+        if not line.target_field:
+            problems.append(f"{where}: no target field (map it, plan a new field or skip)")
+            continue
+        existing = targets[line.target_model].get(line.target_field)
+        new = planned.get((line.target_model, line.target_field))
+        if existing is None and new is None:
+            problems.append(f"{where}: {line.target_model}.{line.target_field} does not "
+                            "exist and is not planned as a new field")
+            continue
+        ttype = existing.ttype if existing else new.get("ttype")
+        relation = existing.relation if existing else new.get("relation")
+        problems += _check_transform(line, where, ttype, relation)
+        groups.setdefault((line.source_object, line.role, line.target_model,
+                           line.target_field), []).append(line)
+    for (obj, role, model, target), lines in sorted(groups.items()):
+        sources = sorted({line.source_field for line in lines})
+        if len(sources) > 1 and not all(line.transform in AGGREGATE_TRANSFORMS
+                                        for line in lines):
+            problems.append(f"{obj} ({role}): {', '.join(sources)} all map to "
+                            f"{model}.{target}; only join/full_name/json_dump may combine "
+                            "fields")
+    problems += _check_required(proposal, targets)
+    problems += _check_values(proposal)
+    return problems
+
+
+def _check_new_field(line):
+    spec = line.new_field
+    name = spec.get("name") or ""
+    where = f"{line.source_object}.{line.source_field}"
+    problems = []
+    if not NEW_FIELD_NAME.match(name) or len(name) > NEW_FIELD_MAX:
+        problems.append(f"{where}: new field name {name!r} is invalid (must start with x_, "
+                        f"use only a-z, 0-9 and _, at most {NEW_FIELD_MAX} characters)")
+    if line.target_field != name:
+        problems.append(f"{where}: target field {line.target_field!r} differs from the new "
+                        f"field's name {name!r}")
+    if spec.get("ttype") == "selection":
+        values = [v for v, _ in spec.get("selection") or []]
+        if not values:
+            problems.append(f"{where}: new selection field {name} has no options")
+        seen = {}
+        for value in values:
+            key = value_key(value)
+            if key in seen:
+                problems.append(f"{where}: selection option {value!r} of {name} duplicates "
+                                f"{seen[key]!r}")
+            seen.setdefault(key, value)
+    if spec.get("ttype") == "many2one" and not spec.get("relation"):
+        problems.append(f"{where}: new many2one field {name} has no relation")
+    return problems
+
+
+def _check_transform(line, where, ttype, relation):
+    transform = line.transform
+    if transform not in TRANSFORM_TYPES:
+        return [f"{where}: unknown transform {transform!r}"]
+    allowed = TRANSFORM_TYPES[transform]
+    if transform == "binding" and line.transform_args.get("field") and not str(
+            line.transform_args["field"]).endswith("_id"):
+        allowed = {"char", "text"}
+    if allowed is not None and ttype not in allowed:
+        return [f"{where}: transform {transform} gives {'/'.join(sorted(allowed))}, but "
+                f"{line.target_model}.{line.target_field} is {ttype}"]
+    expected = TRANSFORM_RELATION.get(transform)
+    if expected and relation and relation != expected:
+        return [f"{where}: transform {transform} gives a {expected} record, but "
+                f"{line.target_model}.{line.target_field} points to {relation}"]
+    return []
+
+
+def _check_required(proposal, targets):
+    problems = []
+    for obj_line in proposal.object_maps:
+        model = obj_line.target_model
+        if obj_line.skip or model not in targets or obj_line.role in UPDATE_ROLES:
+            continue
+        covered = set(obj_line.defaults) | set(ODOO_DEFAULTS.get(model, {}))
+        covered |= {line.target_field for line in proposal.field_maps
+                    if not line.skip and line.source_object == obj_line.source_object
+                    and line.role == obj_line.role and line.target_model == model}
+        for name, target in sorted(targets[model].items()):
+            if target.required and name not in covered and name not in MAGIC_FIELDS:
+                problems.append(f"{obj_line.source_object} ({obj_line.role}) → {model}: "
+                                f"required field {name} is neither mapped nor defaulted")
+    return problems
+
+
+def _check_values(proposal):
+    problems = []
+    for line in proposal.value_maps:
+        if line.kind == "priority" and line.target_value not in PRIORITY_LABELS:
+            problems.append(f"{line.source_object}.{line.source_field}: priority "
+                            f"{line.source_value!r} → {line.target_value!r} is not '0'..'3'")
+        if line.kind == "stage" and not line.target_value:
+            problems.append(f"{line.source_object}.{line.source_field}: status "
+                            f"{line.source_value!r} has no stage")
+    return problems

@@ -1,0 +1,131 @@
+import base64
+import json
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.schema_plan import build_plan, to_ir_model_fields_xml
+
+
+class FsmMigrationPlanApply(models.TransientModel):
+    """Shows what the confirmed map needs created (custom fields, stages, users, tags),
+    exports it, and creates it through the ORM, journaled so that rollback removes it."""
+
+    _name = "fsm.migration.plan.apply"
+    _description = "Apply a Migration Schema Plan"
+
+    project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
+                                 default=lambda self: self.env.context.get("active_id"))
+    map_id = fields.Many2one(related="project_id.confirmed_map_id")
+    plan_json = fields.Text(compute="_compute_plan", string="Plan (JSON)")
+    summary = fields.Html(compute="_compute_plan")
+    field_count = fields.Integer(compute="_compute_plan")
+    stage_count = fields.Integer(compute="_compute_plan")
+    user_count = fields.Integer(compute="_compute_plan")
+    tag_count = fields.Integer(compute="_compute_plan")
+
+    def _plan(self):
+        self.ensure_one()
+        if not self.map_id:
+            raise UserError(_("Confirm a map first: the plan comes from the confirmed map."))
+        models_used = {line.target_model for line in self.map_id.field_line_ids}
+        existing = {m: set(self.env[m]._fields) for m in models_used if m in self.env}
+        # only names are read, to know what exists; a migration manager needs no sales rights
+        try:
+            return build_plan(json.loads(self.map_id.to_json()), existing,
+                              self.env["crm.stage"].sudo().search([]).mapped("name"),
+                              self.env["crm.tag"].sudo().search([]).mapped("name"),
+                              self.env["res.users"].sudo().with_context(active_test=False)
+                              .search([]).mapped("login"))
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+
+    @api.depends("project_id")
+    def _compute_plan(self):
+        for wizard in self:
+            if not wizard.map_id:
+                wizard.update({"plan_json": False, "summary": False, "field_count": 0,
+                               "stage_count": 0, "user_count": 0, "tag_count": 0})
+                continue
+            plan = wizard._plan()
+            items = [f"<li><code>{f.model}.{f.name}</code> ({f.ttype}) {f.string}</li>"
+                     for f in plan.fields]
+            items += [f"<li>stage <b>{s['name']}</b>{' (won)' if s['is_won'] else ''}</li>"
+                      for s in plan.stages]
+            items += [f"<li>user {u['name']} &lt;{u['email']}&gt;</li>" for u in plan.users]
+            items += [f"<li>tag {t}</li>" for t in plan.tags]
+            wizard.update({
+                "plan_json": plan.to_json(),
+                "summary": "<ul>%s</ul>" % "".join(items) if items else _("Nothing to create."),
+                "field_count": len(plan.fields), "stage_count": len(plan.stages),
+                "user_count": len(plan.users), "tag_count": len(plan.tags),
+            })
+
+    def _download(self, name, content, mimetype):
+        attachment = self.env["ir.attachment"].create({
+            "name": name, "raw": content.encode(), "mimetype": mimetype,
+            "res_model": "fsm.migration.project", "res_id": self.project_id.id})
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/web/content/{attachment.id}?download=true"}
+
+    def action_export_json(self):
+        self.ensure_one()
+        return self._download(f"schema_plan_{self.project_id.id}.json", self.plan_json,
+                              "application/json")
+
+    def action_export_xml(self):
+        self.ensure_one()
+        return self._download(f"schema_plan_{self.project_id.id}.xml",
+                              to_ir_model_fields_xml(self._plan()), "application/xml")
+
+    def action_apply(self):
+        """Create everything the plan lists, journaled; the project moves to the sample."""
+        self.ensure_one()
+        project = self.project_id
+        project.check_access("write")
+        plan = self._plan()
+        journal = []
+        IrModel = self.env["ir.model"].sudo()  # creating manual fields needs the admin rights
+        for new in plan.fields:
+            field = self.env["ir.model.fields"].sudo().create({
+                "model_id": IrModel._get_id(new.model), "name": new.name, "state": "manual",
+                "field_description": new.string, "ttype": new.ttype,
+                "relation": new.relation or False,
+            })
+            if new.selection:
+                # not as commands of the field: Odoo refuses selection commands under sudo
+                self.env["ir.model.fields.selection"].sudo().create([
+                    {"field_id": field.id, "value": value, "name": label, "sequence": seq}
+                    for seq, (value, label) in enumerate(new.selection)])
+            journal.append(self._entry("schema", field, note=f"{new.model}.{new.name}"))
+        # stages, users and tags are configuration a migration manager may lack the sales
+        # or user-admin rights for; access was checked on the project above
+        for stage in plan.stages:
+            record = self.env["crm.stage"].sudo().create({"name": stage["name"],
+                                                   "is_won": stage["is_won"]})
+            journal.append(self._entry("config", record))
+        quiet = self.env["res.users"].sudo().with_context(no_reset_password=True,
+                                                   mail_create_nosubscribe=True)
+        # (not named `user`: Odoo's _() reads a local of that name as the current user)
+        for new_user in plan.users:
+            record = quiet.create({"name": new_user["name"], "login": new_user["email"],
+                                   "email": new_user["email"]})
+            journal.append(self._entry("config", record, source_object="users",
+                                       source_id=new_user["source_id"]))
+        for tag in plan.tags:
+            journal.append(self._entry("config", self.env["crm.tag"].sudo().create({"name": tag})))
+        self.env["fsm.migration.journal"]._log(journal)
+        counts = plan.summary()
+        project.message_post(body=_(
+            "Schema plan applied: %(field_count)s custom fields, %(stage_count)s stages, "
+            "%(user_count)s users, %(tag_count)s tags.", field_count=counts["fields"],
+            stage_count=counts["stages"], user_count=counts["users"], tag_count=counts["tags"]))
+        if project.state in ("plan", "map"):
+            project.state = "sample"
+        return {"type": "ir.actions.act_window_close"}
+
+    def _entry(self, operation, record, source_object=None, source_id=None, note=None):
+        return {"project_id": self.project_id.id, "operation": operation,
+                "model": record._name, "res_id": record.id, "source_object": source_object,
+                "source_id": source_id, "batch_ref": f"plan:map-v{self.map_id.version}",
+                "note": note}
