@@ -1,0 +1,2041 @@
+"""Value transforms: turn one source value into the value written to an Odoo field.
+
+Pure Python (never imports odoo). The migration map names a transform and its arguments
+for every mapped field; the importer runs it on each source value.
+
+Public API
+----------
+``TRANSFORMS``
+    registry ``name → Transform`` (``name, func, description, arg_names, output_type``
+    plus ``defaults, required, handles_empty, inputs, outputs``).
+``apply(name, value, **args)``
+    the transformed value (notes discarded).
+``run(name, value, **args)``
+    a :class:`TransformResult` ``(value, notes, images)``: ``notes`` says the value was
+    *altered* beyond plain normalisation (an address dropped, a text truncated, a default
+    used…), ``images`` holds the inline images ``html_clean`` extracted.
+``bind(name, **args)``
+    checks the arguments once and returns a :class:`BoundTransform` (call it, or its
+    ``run``): use it on the hot path, it does not re-validate arguments per value.
+``chain(steps)``
+    several transforms one after the other, notes and images merged.
+``describe()``
+    one dict per transform for the UI.
+
+Contract
+--------
+* A value that cannot be transformed raises :class:`TransformError`; its ``reason`` is a
+  sentence for a consultant that quotes the value and says what to do. Wrong *arguments*
+  (a map problem, every value would fail) raise :class:`TransformArgError`, a subclass.
+  Nothing else escapes: an unexpected exception is turned into a ``TransformError`` with
+  ``internal=True`` (a bug to report, the record is reported, not lost).
+* ``None``, ``""``, whitespace-only text and empty lists/dicts give ``None`` (``(None,
+  None)`` for two-value transforms) without calling the transform, unless the transform
+  says ``handles_empty`` (``default``, ``split_name``, ``full_name``, ``address_lines``).
+* So the caller can tell the three outcomes apart: value with no notes = normalised
+  only; value with notes = altered (show the notes in the sample diff); exception =
+  rejected.
+* Deterministic (no clock, no locale, no randomness) and fast (compiled regexes, arguments
+  prepared once by ``bind``).
+
+Formats chosen
+--------------
+* phone: the *international* format Odoo itself uses (``phone_validation``):
+  ``+1 555-123-4567``, other countries as ``phonenumbers`` formats them
+  (``+44 20 7946 0958``); an extension is always written `` ext. 12``. A number is
+  checked for its length (``is_possible_number``), not for being assigned: a well-formed
+  number with an unassigned area code is kept. Without the
+  ``phonenumbers`` package the fallback writes North-American numbers identically and
+  other numbers compactly (``+442079460958``). ``format="e164"`` gives ``+15551234567``.
+* datetime: naive UTC text ``YYYY-MM-DD HH:MM:SS`` (Odoo's server format), fractions of a
+  second dropped. date: ``YYYY-MM-DD``.
+"""
+
+import base64
+import binascii
+import hashlib
+import html
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date as _date
+from datetime import datetime as _datetime
+from datetime import timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import unquote_to_bytes
+from zoneinfo import ZoneInfo
+
+try:  # installed in Odoo's virtualenv (crm needs it); a regex fallback covers its absence
+    import phonenumbers
+except ImportError:  # pragma: no cover - exercised by the no-phonenumbers test run
+    phonenumbers = None
+
+OUTPUT_TYPES = ("char", "text", "html", "integer", "float", "boolean", "date", "datetime",
+                "selection", "json")
+
+
+# --------------------------------------------------------------------------- core types
+
+class TransformError(ValueError):
+    """A value (or, for :class:`TransformArgError`, a map line) cannot be transformed.
+
+    ``reason`` is a sentence for a consultant: what is wrong and what to do.
+    ``value`` is the raw source value, ``transform`` the transform's name, ``internal``
+    tells a bug in this module (to report) from bad data.
+    """
+
+    def __init__(self, reason, *, value=None, transform=None, internal=False):
+        super().__init__(reason)
+        self.reason = reason
+        self.value = value
+        self.transform = transform
+        self.internal = internal
+
+
+class TransformArgError(TransformError):
+    """The transform's arguments are wrong: fix the map line, not the data."""
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image taken out of an HTML body (``<img src="data:...">``)."""
+
+    name: str
+    mimetype: str
+    data: bytes
+    sha1: str
+
+
+@dataclass(frozen=True)
+class TransformResult:
+    """Outcome of :func:`run`: the value, why it was altered, images extracted."""
+
+    value: Any
+    notes: tuple = ()
+    images: tuple = ()
+
+    @property
+    def altered(self):
+        """True when the value was changed beyond normalisation (see ``notes``)."""
+        return bool(self.notes)
+
+
+class _Ctx:
+    """Per-call collector of notes and images."""
+
+    __slots__ = ("images", "notes")
+
+    def __init__(self):
+        self.notes = []
+        self.images = []
+
+
+@dataclass(frozen=True)
+class Transform:
+    """A registered transform.
+
+    ``func(value, ctx, **args)``; ``prepare(**args) -> args`` checks and pre-computes the
+    arguments once (raises :class:`TransformArgError`). ``inputs``/``outputs`` are 2 for
+    transforms that take or give a pair (``full_name``, ``split_name``…).
+    """
+
+    name: str
+    func: Callable
+    description: str
+    arg_names: tuple = ()
+    output_type: str = "char"
+    defaults: dict = field(default_factory=dict)
+    required: tuple = ()
+    prepare: Callable | None = None
+    handles_empty: bool = False
+    inputs: int = 1
+    outputs: int = 1
+
+
+TRANSFORMS: dict[str, Transform] = {}
+
+
+def _register(name, output_type, description, *, args=(), defaults=None, required=(),
+              prepare=None, handles_empty=False, inputs=1, outputs=1):
+    assert output_type in OUTPUT_TYPES, output_type
+
+    def deco(func):
+        TRANSFORMS[name] = Transform(
+            name=name, func=func, description=description, arg_names=tuple(args),
+            output_type=output_type, defaults=dict(defaults or {}), required=tuple(required),
+            prepare=prepare, handles_empty=handles_empty, inputs=inputs, outputs=outputs)
+        return func
+    return deco
+
+
+class BoundTransform:
+    """A transform with its arguments checked and prepared (see :func:`bind`)."""
+
+    __slots__ = ("args", "transform")
+
+    def __init__(self, transform, args):
+        self.transform = transform
+        self.args = args
+
+    def __call__(self, value):
+        return self.run(value).value
+
+    def run(self, value):
+        t = self.transform
+        ctx = _Ctx()
+        if not t.handles_empty and _is_empty(value):
+            out = (None, None) if t.outputs == 2 else None
+        else:
+            try:
+                out = t.func(value, ctx, **self.args)
+            except TransformError as exc:
+                if exc.transform is None:
+                    exc.transform = t.name
+                if exc.value is None:
+                    exc.value = value
+                raise
+            except Exception as exc:  # safety net: never lose a record to a bug here
+                raise TransformError(
+                    f"Internal error in transform '{t.name}' ({type(exc).__name__}: {exc}) "
+                    f"on the value {_q(value)}. The record is reported, not written; "
+                    "please report this to the module's maintainers.",
+                    value=value, transform=t.name, internal=True) from exc
+        return TransformResult(out, tuple(ctx.notes), tuple(ctx.images))
+
+
+class BoundChain:
+    """Several bound transforms applied in order (see :func:`chain`)."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def __call__(self, value):
+        return self.run(value).value
+
+    def run(self, value):
+        notes, images = [], []
+        for step in self.steps:
+            result = step.run(value)
+            value = result.value
+            notes += result.notes
+            images += result.images
+        return TransformResult(value, tuple(notes), tuple(images))
+
+
+_BIND_CACHE = {}
+
+
+def _freeze(obj):
+    if isinstance(obj, dict):
+        return ("__dict__", tuple(sorted(((repr(k), k, _freeze(v)) for k, v in obj.items()),
+                                         key=lambda kv: kv[0])))
+    if isinstance(obj, (list, tuple)):
+        return ("__seq__", tuple(_freeze(v) for v in obj))
+    if isinstance(obj, (set, frozenset)):
+        return ("__set__", tuple(sorted(repr(v) for v in obj)))
+    hash(obj)
+    return (type(obj).__name__, obj)
+
+
+def bind(name, /, **args):
+    """Check ``args`` for the transform ``name`` and return a :class:`BoundTransform`.
+
+    Raises :class:`TransformArgError` for an unknown transform, an unknown or missing
+    argument or an invalid argument value.
+    """
+    try:
+        key = (name, _freeze(args))
+    except TypeError:
+        key = None
+    if key is not None:
+        bound = _BIND_CACHE.get(key)
+        if bound is not None:
+            return bound
+    t = TRANSFORMS.get(name)
+    if t is None:
+        raise TransformArgError(
+            f"Unknown transform '{name}'. Use one of: {', '.join(sorted(TRANSFORMS))}.",
+            transform=name)
+    unknown = sorted(set(args) - set(t.arg_names))
+    if unknown:
+        allowed = ", ".join(t.arg_names) or "none"
+        raise TransformArgError(
+            f"Transform '{name}' has no argument {', '.join(unknown)} (its arguments: "
+            f"{allowed}). Fix the map line.", transform=name)
+    missing = [a for a in t.required if args.get(a) is None]
+    if missing:
+        raise TransformArgError(
+            f"Transform '{name}' needs the argument {', '.join(missing)}. Fix the map line.",
+            transform=name)
+    full = {**t.defaults, **args}
+    if t.prepare is not None:
+        try:
+            full = t.prepare(**full)
+        except TransformError as exc:
+            exc.transform = name
+            raise
+        except Exception as exc:
+            raise TransformArgError(
+                f"Invalid arguments for transform '{name}' ({type(exc).__name__}: {exc}). "
+                "Fix the map line.", transform=name) from exc
+    bound = BoundTransform(t, full)
+    if key is not None:
+        if len(_BIND_CACHE) > 2048:
+            _BIND_CACHE.clear()
+        _BIND_CACHE[key] = bound
+    return bound
+
+
+def apply(name, value, /, **args):
+    """Run the transform ``name`` on ``value``; return the new value.
+
+    Raises :class:`TransformError` (value rejected) or :class:`TransformArgError` (bad
+    arguments). Use :func:`run` to also get the notes saying a value was altered.
+    """
+    return bind(name, **args).run(value).value
+
+
+def run(name, value, /, **args):
+    """Like :func:`apply`, returning a :class:`TransformResult` (value, notes, images)."""
+    return bind(name, **args).run(value)
+
+
+def chain(steps):
+    """Bind ``steps`` — names, or ``(name, {args})`` pairs — into one :class:`BoundChain`."""
+    bound = []
+    for step in steps:
+        if isinstance(step, str):
+            bound.append(bind(step))
+        else:
+            name, args = step
+            bound.append(bind(name, **(args or {})))
+    return BoundChain(bound)
+
+
+def describe():
+    """The transforms for the UI: ``name, description, args, output_type`` and details."""
+    return [
+        {
+            "name": t.name,
+            "description": t.description,
+            "args": list(t.arg_names),
+            "arg_defaults": {k: v for k, v in t.defaults.items() if k in t.arg_names},
+            "required_args": list(t.required),
+            "output_type": t.output_type,
+            "inputs": t.inputs,
+            "outputs": t.outputs,
+            "handles_empty": t.handles_empty,
+        }
+        for t in sorted(TRANSFORMS.values(), key=lambda t: t.name)
+    ]
+
+
+# --------------------------------------------------------------------------- text helpers
+
+# NUL and C0 controls (PostgreSQL rejects NUL) and invisible characters that are never
+# wanted: zero-width space, word joiner, BOM, Mongolian vowel separator. Zero-width
+# (non-)joiners are meaningful inside Persian/Indic words and emoji: only trimmed at edges.
+_INVISIBLE_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\u180e]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_WS_RE = re.compile(r"\s+")
+_HSPACE_RE = re.compile(r"[^\S\n]+")
+_NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_MANY_BLANK_RE = re.compile(r"\n{3,}")
+_EDGE = " \u200c\u200d"
+
+
+def _q(value, limit=80):
+    """``value`` quoted for an error message, shortened and control characters escaped."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+    return f'"{text}"'
+
+
+def _is_empty(value):
+    if value is None:
+        return True
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped:
+            return True
+        if stripped[0] in "\u200b\u2060\ufeff\u180e\u200c\u200d" or stripped[0] < " ":
+            return not _INVISIBLE_RE.sub("", stripped).strip(_EDGE + "\t\n\r")
+        return False
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return not value
+    return False
+
+
+def _clean_text(text, multiline=False):
+    """NFC, invisible characters out, whitespace collapsed (lines kept if ``multiline``)."""
+    if not text.isascii():
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if _SURROGATE_RE.search(text):
+            text = _SURROGATE_RE.sub("\ufffd", text)
+    text = _INVISIBLE_RE.sub("", text)
+    if not multiline:
+        return _WS_RE.sub(" ", text).strip(_EDGE)
+    text = _NEWLINES_RE.sub("\n", text)
+    lines = [_HSPACE_RE.sub(" ", line).strip(_EDGE) for line in text.split("\n")]
+    return _MANY_BLANK_RE.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def _as_text(value, what="text"):
+    """``value`` as ``str``: text as is, numbers written out; anything else rejected."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise TransformError(
+            f"Expected {what}, got the yes/no value {value}: map this field with the "
+            "'boolean' transform or to a boolean field.")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TransformError(f"Expected {what}, got the number {value}.")
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    kind = type(value).__name__
+    raise TransformError(
+        f"Expected {what}, got a {kind} ({_q(value)}): map a single text value to this "
+        "field, or use 'join' (lists) or 'json_dump' (structured values).")
+
+
+def _clean(value, multiline=False):
+    """``_as_text`` + ``_clean_text``; ``None`` when nothing is left."""
+    return _clean_text(_as_text(value), multiline) or None
+
+
+# --------------------------------------------------------------------------- basic text
+
+@_register("identity", "char", "The source value unchanged (empty → empty).")
+def _t_identity(value, ctx):
+    return value
+
+
+@_register("trim", "char",
+           "Trim, collapse inner whitespace, remove invisible characters (zero-width, "
+           "BOM, control codes), Unicode NFC. Keeps accents and right-to-left text. "
+           "multiline=True keeps line breaks (for text fields).",
+           args=("multiline",), defaults={"multiline": False})
+def _t_trim(value, ctx, multiline=False):
+    return _clean(value, multiline)
+
+
+@_register("lower", "char", "Trim, then lower-case.")
+def _t_lower(value, ctx):
+    text = _clean(value)
+    return text.lower() if text else None
+
+
+@_register("upper", "char", "Trim, then upper-case.")
+def _t_upper(value, ctx):
+    text = _clean(value)
+    return text.upper() if text else None
+
+
+_TITLE_START_RE = re.compile(r"(^|[\s\-/(\"“«.&+])([^\W\d_])")
+_TITLE_APOS_RE = re.compile(r"(?<!\w)([^\W\d_])(['’])([^\W\d_])")
+_TITLE_MC_RE = re.compile(r"\bMc([a-z])")
+_TITLE_ACRONYMS = frozenset((
+    "llc", "llp", "lp", "pllc", "hvac", "usa", "us", "uk", "po", "ii", "iii", "iv", "dba",
+    "ups", "ac", "rv", "cpa", "dds", "md", "pc", "ymca",
+))
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def title_case(text):
+    """Title case that leaves ``O'Neil``, ``D'Amico``, ``McDonald``, ``LLC`` right and does
+    not write ``Don'T`` (unlike ``str.title``)."""
+    text = text.lower()
+    text = _TITLE_START_RE.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    text = _TITLE_APOS_RE.sub(lambda m: m.group(1).upper() + m.group(2) + m.group(3).upper(),
+                              text)
+    text = _TITLE_MC_RE.sub(lambda m: "Mc" + m.group(1).upper(), text)
+    return _WORD_RE.sub(
+        lambda m: m.group(0).upper() if m.group(0).lower() in _TITLE_ACRONYMS else m.group(0),
+        text)
+
+
+@_register("title", "char",
+           "Trim, then Title Case (O'Neil, McDonald, LLC and HVAC kept right).")
+def _t_title(value, ctx):
+    text = _clean(value)
+    return title_case(text) if text else None
+
+
+def _prepare_truncate(size, strict=False, multiline=False):
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise TransformArgError(f"truncate: size must be a whole number ≥ 1, not {size!r}.")
+    return {"size": size, "strict": bool(strict), "multiline": bool(multiline)}
+
+
+@_register("truncate", "char",
+           "Trim, then cut to size characters (a note says so); strict=True rejects "
+           "longer values instead.",
+           args=("size", "strict", "multiline"), required=("size",),
+           defaults={"strict": False, "multiline": False}, prepare=_prepare_truncate)
+def _t_truncate(value, ctx, size, strict=False, multiline=False):
+    text = _clean(value, multiline)
+    if text is None or len(text) <= size:
+        return text
+    if strict:
+        raise TransformError(
+            f"The value is {len(text)} characters long, more than the {size} allowed "
+            f"({_q(text, 40)}): shorten it in the source, widen the field, or map it "
+            "without strict=True to cut it.")
+    cut = size
+    while cut > 0 and unicodedata.combining(text[cut]):  # do not split a letter from its accent
+        cut -= 1
+    out = text[:cut].rstrip() or text[:size]
+    ctx.notes.append(f"Cut from {len(text)} to {len(out)} characters.")
+    return out
+
+
+@_register("default", "char",
+           "The value, or the given value when the source is empty (a note says so).",
+           args=("value",), defaults={"value": None}, handles_empty=True)
+def _t_default(source, ctx, /, value=None):
+    # positional-only: the argument is called "value" like the input
+    if _is_empty(source):
+        if value is not None:
+            ctx.notes.append(f"Source empty: default {_q(value)} used.")
+        return value
+    return source
+
+
+# --------------------------------------------------------------------------- e-mail
+
+_EMAIL_RE = re.compile(
+    r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+    r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{2,59})")
+_ANGLE_RE = re.compile(r"<([^<>]*)>")
+_EMAIL_SPLIT_RE = re.compile(r"[;,\s]+")
+_MAILTO_RE = re.compile(r"mailto:", re.I)
+_EMAIL_JUNK = "\"'()[]<>.:"
+
+
+def _valid_email(address):
+    return len(address) <= 254 and _EMAIL_RE.fullmatch(address) is not None
+
+
+@_register("email", "char",
+           "Trim and lower-case an e-mail address and check it. Several addresses (; , or "
+           "space separated, or 'Name <addr>'): the first valid one is kept and a note "
+           "names the dropped ones; no valid address → rejected.")
+def _t_email(value, ctx):
+    raw = _as_text(value, "an e-mail address")
+    text = _clean_text(raw).lower()
+    text = _MAILTO_RE.sub(" ", text)
+    if "<" in text:
+        bracketed = _ANGLE_RE.findall(text)
+        parts = [p for b in bracketed for p in _EMAIL_SPLIT_RE.split(b) if p]
+    else:
+        parts = [p for p in _EMAIL_SPLIT_RE.split(text) if p]
+    if not parts:
+        return None
+    if len(parts) == 1 and _valid_email(parts[0]):  # the common case
+        return parts[0]
+    kept, dropped = None, []
+    for part in parts:
+        candidate = part.strip(_EMAIL_JUNK)
+        if kept is None and _valid_email(candidate):
+            kept = candidate
+            if candidate != part:
+                ctx.notes.append(f"Stray punctuation removed around {_q(candidate)}.")
+        elif candidate != kept:
+            dropped.append(part)
+    if kept is None:
+        raise TransformError(
+            f"{_q(raw)} is not a valid e-mail address: correct it in the source, or map "
+            "this column to a plain text field.")
+    if dropped:
+        ctx.notes.append(f"Kept the first valid address {_q(kept)}; dropped "
+                         + ", ".join(_q(d) for d in dropped) + ".")
+    return kept
+
+
+# --------------------------------------------------------------------------- phone
+
+_EXT_RE = re.compile(
+    r"\s*(?:[,;]\s*)?(?:;?ext=|e?xt\.?|extension|ex\.?|x|#)\s*[:.]?\s*(\d{1,7})\s*$", re.I)
+_TEL_PARAM_RE = re.compile(r";([a-z0-9-]+)(?:=([^;]*))?", re.I)
+_PHONE_LABEL_RE = re.compile(
+    r"^(?:tel|phone|ph|cell|mobile|mob|home|work|office|main|fax|c|m|h|w|o|t)\s*[:.]\s*",
+    re.I)
+_PHONE_TRAIL_RE = re.compile(r"\s*\(?\b(?:cell|mobile|home|work|office|main|fax)\b\)?\s*$",
+                             re.I)
+_PHONE_CHARS_RE = re.compile(r"[+\d\s().\-/\u2010-\u2015]+")
+_PHONE_MULTI_RE = re.compile(r"\s*(?:[;,/|]|\bor\b|\band\b)\s*", re.I)
+_EXCEL_FLOAT_RE = re.compile(r"^(\d{7,15})\.0$")
+_NON_DIGIT_RE = re.compile(r"\D")
+_NANP_REGIONS = frozenset(("US", "CA", "PR", "VI", "GU", "AS", "MP", "UM", "BS", "BB", "JM",
+                           "TT", "DO", "BM", "KY", "AG", "DM", "GD", "KN", "LC", "VC", "VG",
+                           "AI", "MS", "TC", "SX"))
+
+
+def _prepare_phone(region="US", format="international"):
+    if region is not None:
+        if not isinstance(region, str) or not re.fullmatch(r"[A-Za-z]{2}", region):
+            raise TransformArgError(
+                f"phone: region must be a two-letter country code such as 'US', not "
+                f"{region!r}.")
+        region = region.upper()
+    if format not in ("international", "e164"):
+        raise TransformArgError(
+            f"phone: format must be 'international' or 'e164', not {format!r}.")
+    return {"region": region, "format": format}
+
+
+def _split_phone(text):
+    """``text`` → (number part, extension or None), RFC 3966 and labels handled."""
+    ext = None
+    if text[:4].lower() == "tel:":
+        text = text[4:]
+        if ";" in text:
+            text, params = text.split(";", 1)
+            for key, val in _TEL_PARAM_RE.findall(";" + params):
+                if key.lower() == "ext" and val:
+                    ext = _NON_DIGIT_RE.sub("", val) or None
+    m = _EXCEL_FLOAT_RE.match(text)
+    if m:
+        return m.group(1), ext
+    text = _PHONE_LABEL_RE.sub("", text)
+    text = _PHONE_TRAIL_RE.sub("", text)
+    if ext is None:
+        m = _EXT_RE.search(text)
+        if m and m.start() > 0:
+            ext = m.group(1)
+            text = text[:m.start()]
+    return text.strip(), ext
+
+
+def _format_nanp(digits, ext, fmt):
+    core = f"+1{digits}" if fmt == "e164" else f"+1 {digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return core + (f" ext. {ext}" if ext else "")
+
+
+_NANP_SHAPE_RE = re.compile(r"(\+?1)?[\s.\-]*\(?([2-9]\d{2})\)?[\s.\-]*([2-9]\d{2})[\s.\-]*(\d{4})")
+
+
+def _nanp_digits(number, region):
+    """The 10 digits of a well-formed North-American number, else ``None``."""
+    m = _NANP_SHAPE_RE.fullmatch(number)
+    if m is None or not m.group(1) and region not in _NANP_REGIONS or \
+            m.group(1) == "1" and region not in _NANP_REGIONS:
+        return None
+    return m.group(2) + m.group(3) + m.group(4)
+
+
+def _phone_fallback(number, ext, region, fmt, ctx, raw):
+    digits = _NON_DIGIT_RE.sub("", number)
+    plus = number.lstrip("(").startswith("+")
+    if not plus and digits.startswith("011") and region in _NANP_REGIONS:
+        plus, digits = True, digits[3:]
+    elif not plus and digits.startswith("00"):
+        plus, digits = True, digits[2:]
+    if plus and digits.startswith("1") and len(digits) == 11 or \
+            not plus and region in _NANP_REGIONS and (
+                len(digits) == 10 or len(digits) == 11 and digits.startswith("1")):
+        digits = digits[-10:]
+        return _format_nanp(digits, ext, fmt)
+    if plus and 8 <= len(digits) <= 15 and digits[0] not in "01":
+        return f"+{digits}" + (f" ext. {ext}" if ext else "")
+    if not plus and region not in _NANP_REGIONS:
+        raise TransformError(
+            f"Cannot read the phone number {_q(raw)} as a number of region {region} "
+            "without the 'phonenumbers' package: write it with its +country code in the "
+            "source, or install phonenumbers.")
+    raise TransformError(_phone_reason(raw, region))
+
+
+def _phone_reason(raw, region):
+    return (f"Cannot read the phone number {_q(raw)}: it has the wrong number of digits for "
+            f"region {region or '(none)'}. Correct it in the source, write it with its "
+            "+country code, or map the column to a plain text field.")
+
+
+def _phone_lib(number, ext, region, fmt, ctx, raw):
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        raise TransformError(_phone_reason(raw, region)) from exc
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise TransformError(_phone_reason(raw, region))
+    style = phonenumbers.PhoneNumberFormat.E164 if fmt == "e164" else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style) + (f" ext. {ext}" if ext else "")
+
+
+def _phone_one(text, region, fmt, ctx, raw):
+    number, ext = _split_phone(text)
+    if not number or not _PHONE_CHARS_RE.fullmatch(number) or not any(
+            c.isdigit() for c in number):
+        if phonenumbers is None or not number or sum(c.isdigit() for c in number) < 3:
+            raise TransformError(
+                f"{_q(raw)} is not a phone number: correct it in the source or map the "
+                "column to a text field.")
+    fast = _nanp_digits(number, region)
+    if fast is not None:  # the common case, formatted exactly as phonenumbers does, 5x faster
+        return _format_nanp(fast, ext, fmt)
+    if phonenumbers is not None:
+        return _phone_lib(number, ext, region, fmt, ctx, raw)
+    return _phone_fallback(number, ext, region, fmt, ctx, raw)
+
+
+@_register("phone", "char",
+           "A phone number in the international format Odoo uses: '+1 555-123-4567', "
+           "extension as ' ext. 12'. Reads RFC 3966 (tel:+1-555-123-4567;ext=12), "
+           "(555) 123-4567 x12, 555.123.4567…; numbers without +country code are read in "
+           "region (default US). Several numbers: the first is kept with a note.",
+           args=("region", "format"), defaults={"region": "US", "format": "international"},
+           prepare=_prepare_phone)
+def _t_phone(value, ctx, region="US", format="international"):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    raw = _as_text(value, "a phone number")
+    text = _clean_text(raw)
+    if not text:
+        return None
+    try:
+        return _phone_one(text, region, format, ctx, raw)
+    except TransformError:
+        parts = [p for p in _PHONE_MULTI_RE.split(text) if p] if text[:4].lower() != "tel:" \
+            else []
+        if len(parts) < 2:
+            raise
+        first = _phone_one(parts[0], region, format, ctx, raw)
+        ctx.notes.append(f"Several numbers in {_q(raw)}: kept the first, {_q(first)}.")
+        return first
+
+
+# --------------------------------------------------------------------------- dates
+
+_UTC = timezone.utc
+_EPOCH = _datetime(1970, 1, 1, tzinfo=_UTC)
+_TZ_PART = r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?"
+_TIME_PART = (r"(?:(?:\s*[T ,]\s*|\s+at\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
+              r"(?:\s*([ap])\.?(?:m\.?)?)?)?")
+_ISO_RE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME_PART + _TZ_PART, re.I)
+_ISO_BASIC_RE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?" + _TZ_PART, re.I)
+_US_RE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_PART + _TZ_PART, re.I)
+_MONTHS = {m: i for i, names in enumerate((
+    (), ("jan", "january", "janv", "janvier", "ene", "enero"),
+    ("feb", "february", "fev", "fevr", "fevrier", "febrero"),
+    ("mar", "march", "mars", "marzo"), ("apr", "april", "avr", "avril", "abr", "abril"),
+    ("may", "mai", "mayo"), ("jun", "june", "juin", "junio"),
+    ("jul", "july", "juil", "juillet", "julio"), ("aug", "august", "aout", "ago", "agosto"),
+    ("sep", "sept", "september", "septembre", "septiembre"),
+    ("oct", "october", "octobre", "octubre"), ("nov", "november", "novembre", "noviembre"),
+    ("dec", "december", "decembre", "dic", "diciembre"),
+)) for m in names}
+_NAMED_RE = re.compile(
+    r"(?:[a-z]{3,9}\.?,?\s+)??"  # weekday
+    r"(?:([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})"
+    r"|(\d{1,2})(?:st|nd|rd|th)?(?:\s+|-)([a-z]{3,9})\.?,?(?:\s+|-)(\d{4}))"
+    + _TIME_PART + _TZ_PART, re.I)
+_EPOCH_RE = re.compile(r"[+-]?\d{9,13}(?:\.\d+)?")
+_ZERO_DATE_RE = re.compile(r"0{4}-00-00(?:[T ]00:00(?::00)?)?|00/00/0{4}|0")
+
+
+def _year2(text):
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 69 else 1900
+    return year
+
+
+def _tzinfo(text):
+    if not text:
+        return None
+    upper = text.upper()
+    if upper in ("Z", "UTC", "GMT"):
+        return _UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError("offset out of range")
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _build(year, month, day, hh, mm, ss, frac, ampm, tz):
+    hour = int(hh or 0)
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise ValueError("hour out of range for AM/PM")
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    return _datetime(year, month, day, hour, int(mm or 0), int(ss or 0), micro,
+                     tzinfo=_tzinfo(tz))
+
+
+def _parse_moment(value, dayfirst, ctx, raw):
+    """``value`` → (datetime, possibly aware; has_time). ``None`` for a zero date."""
+    if isinstance(value, _datetime):
+        return value, True
+    if isinstance(value, _date):
+        return _datetime(value.year, value.month, value.day), False
+    if isinstance(value, bool):
+        raise TransformError(f"Expected a date, got the yes/no value {value}.")
+    if isinstance(value, (int, float, Decimal)):
+        return _from_epoch(value, raw), True
+    text = _clean_text(_as_text(value, "a date"))
+    if not text:
+        return None, False
+    m = _ISO_RE.fullmatch(text)
+    if m:
+        y, _sep, mo, d, hh, mi, ss, frac, ampm, tz = m.groups()
+        if y == "0000" and mo in ("0", "00") and d in ("0", "00"):
+            return _zero_date(ctx, raw)
+        return _build(int(y), int(mo), int(d), hh, mi, ss, frac, ampm, tz), hh is not None
+    m = _US_RE.fullmatch(text)
+    if m:
+        first, sep, second, y, hh, mi, ss, frac, ampm, tz = m.groups()
+        first, second = int(first), int(second)
+        if first == second == 0:
+            return _zero_date(ctx, raw)
+        day_first = dayfirst or sep == "."
+        month, day = (second, first) if day_first else (first, second)
+        if month > 12 and day <= 12:
+            month, day = day, month
+            order = "month/day" if day_first else "day/month"
+            ctx.notes.append(f"{_q(raw)} read as {order} ({max(first, second)} cannot be a "
+                             "month); check the column's date order.")
+        return _build(_year2(y), month, day, hh, mi, ss, frac, ampm, tz), hh is not None
+    if _EPOCH_RE.fullmatch(text):
+        return _from_epoch(Decimal(text), raw), True
+    m = _ISO_BASIC_RE.fullmatch(text)
+    if m:
+        y, mo, d, hh, mi, ss, tz = m.groups()
+        return _build(int(y), int(mo), int(d), hh, mi, ss, None, None, tz), hh is not None
+    if _ZERO_DATE_RE.fullmatch(text):
+        return _zero_date(ctx, raw)
+    m = _NAMED_RE.fullmatch(text)
+    if m:
+        mname1, d1, y1, d2, mname2, y2, hh, mi, ss, frac, ampm, tz = m.groups()
+        mname = unicodedata.normalize("NFKD", (mname1 or mname2).lower())
+        month = _MONTHS.get("".join(c for c in mname if c.isascii()))
+        if month:
+            return _build(int(y1 or y2), month, int(d1 or d2), hh, mi, ss, frac, ampm,
+                          tz), hh is not None
+    if "," in text or " " in text:
+        try:  # RFC 2822: "Fri, 01 Mar 2024 12:00:00 +0000"
+            return parsedate_to_datetime(text), True
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ValueError("unrecognised") from exc
+    raise ValueError("unrecognised")
+
+
+def _zero_date(ctx, raw):
+    ctx.notes.append(f"{_q(raw)} is a 'zero date' (no date): left empty.")
+    return None, False
+
+
+def _from_epoch(number, raw):
+    if isinstance(number, float) and not math.isfinite(number):
+        raise TransformError(f"{_q(raw)} is not a date or a time.")
+    seconds = Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
+    if not seconds.is_finite():
+        raise TransformError(f"{_q(raw)} is not a date or a time.")
+    if abs(seconds) >= 100_000_000_000:  # milliseconds (year 5138 in seconds)
+        seconds /= 1000
+    try:
+        return _EPOCH + timedelta(seconds=float(seconds))
+    except OverflowError as exc:
+        raise TransformError(f"{_q(raw)} is out of the range of dates Odoo can store.") \
+            from exc
+
+
+def _date_error(raw, what):
+    return TransformError(
+        f"Cannot read {_q(raw)} as a {what}: use ISO 8601 (2024-03-31 14:05:00, with or "
+        "without +hh:mm offset or Z), MM/DD/YYYY [HH:MM [AM/PM]] or epoch seconds; correct "
+        "the source or pick the right day order (dayfirst).")
+
+
+def _moment(value, dayfirst, ctx, what):
+    try:
+        return _parse_moment(value, dayfirst, ctx, value)
+    except TransformError:
+        raise
+    except (ValueError, OverflowError) as exc:
+        raise _date_error(value, what) from exc
+
+
+def _prepare_tz(tz="UTC", dayfirst=False):
+    return {"tz": _zone(tz), "dayfirst": bool(dayfirst)}
+
+
+def _zone(tz):
+    if tz is None or tz == "UTC":
+        return _UTC
+    if not isinstance(tz, str):
+        raise TransformArgError(f"tz must be an IANA time zone name, not {tz!r}.")
+    try:
+        return ZoneInfo(tz.strip())
+    except (ValueError, KeyError, OSError) as exc:  # ZoneInfoNotFoundError is a KeyError
+        raise TransformArgError(
+            f"Unknown time zone {_q(tz)}: use an IANA name such as 'America/Chicago'.") \
+            from exc
+
+
+def _fmt_datetime(value):
+    return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+            f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
+
+
+@_register("datetime_utc", "datetime",
+           "A date-time as Odoo stores it: naive UTC 'YYYY-MM-DD HH:MM:SS'. Reads ISO 8601 "
+           "with offset, Z or naive; MM/DD/YYYY HH:MM [AM/PM]; epoch seconds (or ms). "
+           "Naive values are local time in tz (IANA name, default UTC).",
+           args=("tz", "dayfirst"), defaults={"tz": "UTC", "dayfirst": False},
+           prepare=_prepare_tz)
+def _t_datetime_utc(value, ctx, tz=_UTC, dayfirst=False):
+    moment, _has_time = _moment(value, dayfirst, ctx, "date and time")
+    if moment is None:
+        return None
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return _fmt_datetime(moment.astimezone(_UTC))
+    except (OverflowError, ValueError) as exc:
+        raise TransformError(f"{_q(value)} is out of the range of dates Odoo can store.") \
+            from exc
+
+
+def _prepare_date(tz=None, dayfirst=False):
+    return {"tz": None if tz is None else _zone(tz), "dayfirst": bool(dayfirst)}
+
+
+@_register("date", "date",
+           "A calendar date 'YYYY-MM-DD'. Reads what datetime_utc reads; the date is the "
+           "one written in the source (no time-zone shift) unless tz is given, then a "
+           "value with an offset is first converted to tz.",
+           args=("tz", "dayfirst"), defaults={"tz": None, "dayfirst": False},
+           prepare=_prepare_date)
+def _t_date(value, ctx, tz=None, dayfirst=False):
+    moment, _has_time = _moment(value, dayfirst, ctx, "date")
+    if moment is None:
+        return None
+    if tz is not None and moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(tz)
+        except (OverflowError, ValueError) as exc:
+            raise TransformError(f"{_q(value)} is out of the range of dates.") from exc
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+
+
+# --------------------------------------------------------------------------- numbers
+
+_GROUP_CHARS = ",.'\u00a0\u202f "
+_NUMBER_RES = {
+    ".": re.compile(r"(?:\d{1,3}(?:(?P<g>[, '\u00a0\u202f])\d{3})(?:(?P=g)\d{3})*|\d+)"
+                    r"(?:\.\d*)?|\.\d+"),
+    ",": re.compile(r"(?:\d{1,3}(?:(?P<g>[. '\u00a0\u202f])\d{3})(?:(?P=g)\d{3})*|\d+)"
+                    r"(?:,\d*)?|,\d+"),
+}
+_SCI_SIGNED_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d{1,4}")
+_SCI_RE = re.compile(r"\d+(?:\.\d*)?[eE][+-]?\d{1,4}|\.\d+[eE][+-]?\d{1,4}")
+_MONEY_SPLIT_RE = re.compile(r"([^\d.,]*?)\s*([.,]?\d[\d.,'\u00a0\u202f ]*)\s*(\D*)")
+_CURRENCY_SYMBOLS_RE = re.compile("[$€£¥₹₩₱]")
+_CURRENCY_CODES = frozenset((
+    "", "us", "usd", "c", "ca", "can", "cad", "eur", "gbp", "mx", "mxn", "a", "au", "aud",
+    "nz", "nzd", "chf", "fr", "sfr", "jpy", "inr", "rs", "kr", "sek", "nok", "dkk", "r",
+    "brl", "hk", "hkd", "s", "sgd", "cny", "rmb", "zar", "pln", "zł",
+))
+
+
+def _prepare_number(decimal=".", digits=None):
+    if decimal not in (".", ","):
+        raise TransformArgError(f"decimal must be '.' or ',', not {decimal!r}.")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int)
+                               or not 0 <= digits <= 10):
+        raise TransformArgError(f"digits must be a whole number from 0 to 10, not {digits!r}.")
+    return {"decimal": decimal, "digits": digits}
+
+
+def _number_error(raw, decimal, what):
+    other = "," if decimal == "." else "."
+    return TransformError(
+        f"Cannot read {_q(raw)} as {what} (decimal separator '{decimal}'): correct the "
+        f"source, or set decimal='{other}' if the column writes 1{other}5 for one and a "
+        "half.")
+
+
+def _to_decimal(value, decimal, raw, what, currency=False):
+    """``value`` → finite ``Decimal``; text may hold grouping, sign, brackets, currency."""
+    if isinstance(value, bool):
+        raise TransformError(f"Expected {what}, got the yes/no value {value}.")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TransformError(f"{_q(raw)} is not a finite number.")
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TransformError(f"{_q(raw)} is not a finite number.")
+        return value
+    text = _clean_text(_as_text(value, what))
+    if not currency and decimal == "." and _SCI_SIGNED_RE.fullmatch(text):
+        return Decimal(text)
+    negative = False
+    if len(text) > 2 and text[0] == "(" and text[-1] == ")":
+        negative, text = True, text[1:-1].strip()
+    m = _MONEY_SPLIT_RE.fullmatch(text)
+    if m is None:
+        raise _number_error(raw, decimal, what)
+    pre, number, post = m.group(1), m.group(2).rstrip(_GROUP_CHARS[2:]), m.group(3)
+    if number != m.group(2).rstrip():
+        raise _number_error(raw, decimal, what)
+    for affix, trailing in ((pre, False), (post, True)):
+        token = affix.replace(" ", "").replace("\u00a0", "").lower()
+        signs = token.count("-") + token.count("+")
+        if "-" in token:
+            negative = not negative
+        token = token.replace("-", "").replace("+", "")
+        if signs > 1 or (signs and trailing and token):
+            raise _number_error(raw, decimal, what)
+        if token:
+            if not currency:
+                raise _number_error(raw, decimal, what)
+            if _CURRENCY_SYMBOLS_RE.sub("", token).rstrip(".") not in _CURRENCY_CODES:
+                raise _number_error(raw, decimal, what)
+    if _NUMBER_RES[decimal].fullmatch(number):
+        plain = number
+        for char in _GROUP_CHARS:
+            if char != decimal:
+                plain = plain.replace(char, "")
+        plain = plain.replace(decimal, ".")
+    elif decimal == "." and _SCI_RE.fullmatch(number):
+        plain = number
+    else:
+        raise _number_error(raw, decimal, what)
+    try:
+        result = Decimal(plain)
+    except InvalidOperation as exc:
+        raise _number_error(raw, decimal, what) from exc
+    return -result if negative else result
+
+
+def _round(number, digits, raw):
+    try:
+        return number.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:
+        raise TransformError(f"{_q(raw)} is too large a number.") from exc
+
+
+def _finite_float(number, raw):
+    result = float(number)
+    if not math.isfinite(result):
+        raise TransformError(f"{_q(raw)} is too large a number for Odoo.")
+    return result + 0.0  # no negative zero
+
+
+_INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+@_register("integer", "integer",
+           "A whole number: '1,234' → 1234, '12.0' → 12; decimals other than .0 and values "
+           "outside Odoo's integer range (±2,147,483,647) are rejected.",
+           args=("decimal",), defaults={"decimal": "."},
+           prepare=lambda decimal=".": {"decimal": _prepare_number(decimal)["decimal"]})
+def _t_integer(value, ctx, decimal="."):
+    number = _to_decimal(value, decimal, value, "a whole number")
+    if number != number.to_integral_value():
+        raise TransformError(
+            f"{_q(value)} is not a whole number: map it to a decimal (float) field, or "
+            "correct the source.")
+    if not _INT_MIN <= number <= _INT_MAX:
+        raise TransformError(
+            f"{_q(value)} is outside the range of an Odoo integer field "
+            "(±2,147,483,647): map it to a float or text field.")
+    return int(number)
+
+
+@_register("float", "float",
+           "A decimal number: '1,234.5', '-3', '1.5e3'; decimal=',' for '1.234,5'; "
+           "digits=N rounds (half up).",
+           args=("decimal", "digits"), defaults={"decimal": ".", "digits": None},
+           prepare=_prepare_number)
+def _t_float(value, ctx, decimal=".", digits=None):
+    number = _to_decimal(value, decimal, value, "a number")
+    if digits is not None:
+        number = _round(number, digits, value)
+    return _finite_float(number, value)
+
+
+@_register("money", "float",
+           "An amount: '$1,234.50', 'USD 12', '(12.00)' (negative), '-$5', '1.234,50 €' "
+           "with decimal=','; rounded half up to digits (default 2).",
+           args=("decimal", "digits"), defaults={"decimal": ".", "digits": 2},
+           prepare=lambda decimal=".", digits=2: _prepare_number(
+               decimal, 2 if digits is None else digits))
+def _t_money(value, ctx, decimal=".", digits=2):
+    number = _to_decimal(value, decimal, value, "an amount", currency=True)
+    return _finite_float(_round(number, digits, value), value)
+
+
+_TRUE = frozenset(("true", "t", "yes", "y", "1", "on", "x", "checked", "oui", "si", "sí",
+                   "✓", "✔"))
+_FALSE = frozenset(("false", "f", "no", "n", "0", "off", "unchecked", "non"))
+
+
+@_register("boolean", "boolean",
+           "Yes/no: true/false, yes/no, y/n, 1/0, on/off, x (any case); empty → empty; "
+           "anything else is rejected.")
+def _t_boolean(value, ctx):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1) or \
+            isinstance(value, Decimal) and value.is_finite() and value in (0, 1):
+        return bool(value)
+    text = _clean_text(_as_text(value, "a yes/no value")).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise TransformError(
+        f"{_q(value)} is not a yes/no value (true/false, yes/no, y/n, 1/0, on/off, x): "
+        "correct the source, or map the column with selection_map to a selection field.")
+
+
+# --------------------------------------------------------------------------- selections
+
+_KEY_SEP_RE = re.compile(r"[\s_\-]+")
+
+
+def _sel_key(value, case_insensitive=True):
+    text = _clean_text(_as_text(value, "a value"))
+    if case_insensitive:
+        text = _KEY_SEP_RE.sub(" ", text).strip().casefold()
+    return text
+
+
+def _prepare_selection(mapping, default=None, case_insensitive=True):
+    if isinstance(mapping, (list, tuple)):
+        try:
+            mapping = dict(mapping)
+        except (TypeError, ValueError) as exc:
+            raise TransformArgError(
+                "selection_map: mapping must be a {source value: selection key} dict.") from exc
+    if not isinstance(mapping, dict) or not mapping:
+        raise TransformArgError(
+            "selection_map: mapping must be a non-empty {source value: selection key} dict.")
+    table = {}
+    for source, target in mapping.items():
+        key = _sel_key(source, case_insensitive)
+        if key in table and table[key] != target:
+            raise TransformArgError(
+                f"selection_map: the source values mapped to {table[key]!r} and {target!r} "
+                f"are the same once trimmed and case-folded ({_q(source)}); map them to one "
+                "target or set case_insensitive=False.")
+        table[key] = target
+    return {"mapping": table, "default": default, "case_insensitive": bool(case_insensitive),
+            "allowed": tuple(str(k) for k in mapping)}
+
+
+@_register("selection_map", "selection",
+           "Source value → selection key via mapping (trimmed, case-, space-, '-' and "
+           "'_'-insensitive by default). Unmapped → default (with a note) or rejected with "
+           "the list of mapped source values.",
+           args=("mapping", "default", "case_insensitive"), required=("mapping",),
+           defaults={"default": None, "case_insensitive": True}, prepare=_prepare_selection)
+def _t_selection_map(value, ctx, mapping, default=None, case_insensitive=True, allowed=()):
+    key = _sel_key(value, case_insensitive)
+    if key in mapping:
+        return mapping[key]
+    if default is not None:
+        ctx.notes.append(f"{_q(value)} is not in the value map: default {_q(default)} used.")
+        return default
+    shown = ", ".join(_q(a, 30) for a in allowed[:30]) + (" …" if len(allowed) > 30 else "")
+    raise TransformError(
+        f"{_q(value)} is not in the value map of this field (mapped values: {shown}): add "
+        "it to the map or set a default.")
+
+
+#: source priority → crm.lead priority ('0' low, '1' medium, '2' high, '3' very high).
+#: Bare numbers follow the ticketing convention, 1 = most urgent.
+PRIORITY_TABLE = {
+    **dict.fromkeys(("low", "lowest", "minor", "trivial", "not urgent", "none", "p4", "p5",
+                     "4", "5", "l"), "0"),
+    **dict.fromkeys(("normal", "medium", "moderate", "standard", "regular", "routine",
+                     "default", "med", "p3", "3", "m", "n"), "1"),
+    **dict.fromkeys(("high", "important", "major", "elevated", "asap", "p2", "2", "h"), "2"),
+    **dict.fromkeys(("urgent", "emergency", "critical", "highest", "very high", "immediate",
+                     "top", "blocker", "p1", "p0", "1", "u", "e"), "3"),
+}
+
+
+def _prepare_priority(mapping=None, default=None):
+    table = dict(PRIORITY_TABLE)
+    for source, target in (mapping or {}).items():
+        if str(target) not in ("0", "1", "2", "3"):
+            raise TransformArgError(
+                f"priority: mapping targets must be '0', '1', '2' or '3', not {target!r}.")
+        table[_sel_key(source)] = str(target)
+    if default is not None and str(default) not in ("0", "1", "2", "3"):
+        raise TransformArgError(f"priority: default must be '0'..'3', not {default!r}.")
+    return {"mapping": table, "default": None if default is None else str(default)}
+
+
+@_register("priority", "selection",
+           "Priority word or number → crm.lead priority '0'..'3': Low/P4/P5/4/5 → '0', "
+           "Normal/Medium/P3/3 → '1', High/P2/2 → '2', Urgent/Emergency/Critical/P1/1 → "
+           "'3'. mapping overrides entries; unknown → default or rejected.",
+           args=("mapping", "default"), defaults={"mapping": None, "default": None},
+           prepare=_prepare_priority)
+def _t_priority(value, ctx, mapping, default=None):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    key = _sel_key(value)
+    found = mapping.get(key)
+    if found is not None:
+        return found
+    hits = {mapping[t] for t in _WORD_RE.findall(key) if t in mapping}
+    if len(hits) == 1:
+        return hits.pop()
+    if default is not None:
+        ctx.notes.append(f"Priority {_q(value)} not recognised: default {_q(default)} used.")
+        return default
+    raise TransformError(
+        f"Priority {_q(value)} is not recognised"
+        + (" (its words point to different priorities)" if hits else "")
+        + ": add it to the priority mapping of this field or set a default.")
+
+
+# --------------------------------------------------------------------------- countries
+
+#: (ISO-2, ISO-3, names…): North America and the Caribbean, plus common countries.
+_COUNTRIES = (
+    ("US", "USA", "United States", "United States of America", "America", "U.S.", "U.S.A.",
+     "Etats-Unis", "Estados Unidos", "EEUU", "EE.UU."),
+    ("CA", "CAN", "Canada"),
+    ("MX", "MEX", "Mexico", "Estados Unidos Mexicanos"),
+    ("GT", "GTM", "Guatemala"), ("BZ", "BLZ", "Belize"), ("SV", "SLV", "El Salvador"),
+    ("HN", "HND", "Honduras"), ("NI", "NIC", "Nicaragua"), ("CR", "CRI", "Costa Rica"),
+    ("PA", "PAN", "Panama"), ("CU", "CUB", "Cuba"), ("JM", "JAM", "Jamaica"),
+    ("HT", "HTI", "Haiti"), ("DO", "DOM", "Dominican Republic", "Republica Dominicana"),
+    ("PR", "PRI", "Puerto Rico"), ("BS", "BHS", "Bahamas", "The Bahamas"),
+    ("BB", "BRB", "Barbados"), ("TT", "TTO", "Trinidad and Tobago", "Trinidad"),
+    ("BM", "BMU", "Bermuda"), ("GL", "GRL", "Greenland"),
+    ("PM", "SPM", "Saint Pierre and Miquelon"), ("KY", "CYM", "Cayman Islands"),
+    ("VI", "VIR", "US Virgin Islands", "U.S. Virgin Islands"),
+    ("VG", "VGB", "British Virgin Islands"), ("AG", "ATG", "Antigua and Barbuda"),
+    ("LC", "LCA", "Saint Lucia", "St Lucia"), ("GD", "GRD", "Grenada"),
+    ("VC", "VCT", "Saint Vincent and the Grenadines"), ("KN", "KNA", "Saint Kitts and Nevis"),
+    ("DM", "DMA", "Dominica"), ("AW", "ABW", "Aruba"), ("CW", "CUW", "Curacao"),
+    ("GU", "GUM", "Guam"), ("AS", "ASM", "American Samoa"),
+    ("GB", "GBR", "United Kingdom", "UK", "U.K.", "Great Britain", "Britain", "England",
+     "Scotland", "Wales", "Northern Ireland"),
+    ("IE", "IRL", "Ireland", "Eire"), ("FR", "FRA", "France"),
+    ("DE", "DEU", "Germany", "Deutschland"), ("ES", "ESP", "Spain", "Espana"),
+    ("IT", "ITA", "Italy", "Italia"), ("PT", "PRT", "Portugal"),
+    ("NL", "NLD", "Netherlands", "The Netherlands", "Holland", "Nederland"),
+    ("BE", "BEL", "Belgium", "Belgique", "Belgie"), ("LU", "LUX", "Luxembourg"),
+    ("CH", "CHE", "Switzerland", "Suisse", "Schweiz"), ("AT", "AUT", "Austria"),
+    ("SE", "SWE", "Sweden"), ("NO", "NOR", "Norway"), ("DK", "DNK", "Denmark"),
+    ("FI", "FIN", "Finland"), ("IS", "ISL", "Iceland"), ("PL", "POL", "Poland"),
+    ("CZ", "CZE", "Czech Republic", "Czechia"), ("HU", "HUN", "Hungary"),
+    ("RO", "ROU", "Romania"), ("GR", "GRC", "Greece"), ("UA", "UKR", "Ukraine"),
+    ("RU", "RUS", "Russia", "Russian Federation"), ("TR", "TUR", "Turkey", "Turkiye"),
+    ("IL", "ISR", "Israel"), ("AE", "ARE", "United Arab Emirates", "UAE"),
+    ("SA", "SAU", "Saudi Arabia"), ("EG", "EGY", "Egypt"), ("NG", "NGA", "Nigeria"),
+    ("ZA", "ZAF", "South Africa"), ("IN", "IND", "India"), ("PK", "PAK", "Pakistan"),
+    ("CN", "CHN", "China", "People's Republic of China", "PRC"),
+    ("HK", "HKG", "Hong Kong"), ("TW", "TWN", "Taiwan"), ("JP", "JPN", "Japan"),
+    ("KR", "KOR", "South Korea", "Korea", "Republic of Korea"),
+    ("PH", "PHL", "Philippines"), ("VN", "VNM", "Vietnam", "Viet Nam"),
+    ("TH", "THA", "Thailand"), ("MY", "MYS", "Malaysia"), ("SG", "SGP", "Singapore"),
+    ("ID", "IDN", "Indonesia"), ("AU", "AUS", "Australia"), ("NZ", "NZL", "New Zealand"),
+    ("BR", "BRA", "Brazil", "Brasil"), ("AR", "ARG", "Argentina"), ("CL", "CHL", "Chile"),
+    ("CO", "COL", "Colombia"), ("PE", "PER", "Peru"), ("VE", "VEN", "Venezuela"),
+)
+_NAME_KEY_RE = re.compile(r"[^0-9a-z]+")
+
+
+def _name_key(text):
+    """Accents off, case folded, '&' → 'and', punctuation → space, leading 'the' off."""
+    text = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = _NAME_KEY_RE.sub(" ", text).strip()
+    return text[4:] if text.startswith("the ") else text
+
+
+def _index(rows):
+    index = {}
+    for code, *names in rows:
+        for name in (code, *names):
+            for key in (_name_key(name), _name_key(name).replace(" ", "")):
+                if index.get(key, code) != code:
+                    raise AssertionError(f"ambiguous name {name!r}")
+                index[key] = code
+    return index
+
+
+_COUNTRY_INDEX = _index(_COUNTRIES)
+
+
+def _lookup(index, text):
+    key = _name_key(text)
+    return index.get(key) or index.get(key.replace(" ", ""))
+
+
+@_register("country_code", "char",
+           "Country name or ISO-2/ISO-3 code (USA, U.S., United States, Canada, CAN, "
+           "México…) → ISO-2 upper case ('US'); unknown → rejected.")
+def _t_country_code(value, ctx):
+    text = _clean_text(_as_text(value, "a country"))
+    code = _lookup(_COUNTRY_INDEX, text)
+    if code is None:
+        raise TransformError(
+            f"Unknown country {_q(value)}: write its ISO code (e.g. 'US', 'CA') in the "
+            "source, or map it with selection_map.")
+    return code
+
+
+_US_STATES = (
+    ("AL", "Alabama", "Ala"), ("AK", "Alaska"), ("AZ", "Arizona", "Ariz"),
+    ("AR", "Arkansas", "Ark"), ("CA", "California", "Calif", "Cal"),
+    ("CO", "Colorado", "Colo"), ("CT", "Connecticut", "Conn"), ("DE", "Delaware", "Del"),
+    ("FL", "Florida", "Fla"), ("GA", "Georgia"), ("HI", "Hawaii"), ("ID", "Idaho"),
+    ("IL", "Illinois", "Ill"), ("IN", "Indiana", "Ind"), ("IA", "Iowa"),
+    ("KS", "Kansas", "Kan", "Kans"), ("KY", "Kentucky"), ("LA", "Louisiana"),
+    ("ME", "Maine"), ("MD", "Maryland"), ("MA", "Massachusetts", "Mass"),
+    ("MI", "Michigan", "Mich"), ("MN", "Minnesota", "Minn"), ("MS", "Mississippi", "Miss"),
+    ("MO", "Missouri"), ("MT", "Montana", "Mont"), ("NE", "Nebraska", "Neb", "Nebr"),
+    ("NV", "Nevada", "Nev"), ("NH", "New Hampshire"), ("NJ", "New Jersey"),
+    ("NM", "New Mexico"), ("NY", "New York"), ("NC", "North Carolina"),
+    ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma", "Okla"),
+    ("OR", "Oregon", "Ore"), ("PA", "Pennsylvania", "Penn", "Penna"),
+    ("RI", "Rhode Island"), ("SC", "South Carolina"), ("SD", "South Dakota"),
+    ("TN", "Tennessee", "Tenn"), ("TX", "Texas", "Tex"), ("UT", "Utah"),
+    ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington", "Wash"),
+    ("WV", "West Virginia", "W Va"), ("WI", "Wisconsin", "Wis", "Wisc"),
+    ("WY", "Wyoming", "Wyo"),
+    ("DC", "District of Columbia", "Washington DC", "Washington D.C."),
+    ("PR", "Puerto Rico"), ("GU", "Guam"), ("VI", "Virgin Islands", "US Virgin Islands"),
+    ("AS", "American Samoa"), ("MP", "Northern Mariana Islands"),
+    ("AA", "Armed Forces Americas"), ("AE", "Armed Forces Europe"),
+    ("AP", "Armed Forces Pacific"),
+)
+_CA_PROVINCES = (
+    ("AB", "Alberta", "Alta"), ("BC", "British Columbia", "Colombie-Britannique"),
+    ("MB", "Manitoba", "Man"), ("NB", "New Brunswick", "Nouveau-Brunswick"),
+    ("NL", "Newfoundland and Labrador", "Newfoundland", "Labrador", "Nfld", "NF",
+     "Terre-Neuve-et-Labrador"),
+    ("NS", "Nova Scotia", "Nouvelle-Ecosse"),
+    ("NT", "Northwest Territories", "Territoires du Nord-Ouest", "NWT"),
+    ("NU", "Nunavut"), ("ON", "Ontario", "Ont"),
+    ("PE", "Prince Edward Island", "PEI", "Ile-du-Prince-Edouard"),
+    ("QC", "Quebec", "PQ", "Que"), ("SK", "Saskatchewan", "Sask"),
+    ("YT", "Yukon", "Yukon Territory", "YK"),
+)
+_STATE_INDEX = {"US": _index(_US_STATES), "CA": _index(_CA_PROVINCES)}
+_STATE_CODE_RE = re.compile(r"[A-Za-z0-9]{1,3}")
+
+
+def _prepare_state(country=None):
+    if country is None:
+        return {"country": None}
+    code = _lookup(_COUNTRY_INDEX, str(country))
+    if code is None:
+        raise TransformArgError(f"state_code: unknown country {_q(country)}.")
+    return {"country": code}
+
+
+@_register("state_code", "char",
+           "US state or Canadian province by code or name (Texas, TX, Québec, PQ…) → "
+           "(country code, state code), e.g. ('CA', 'QC'). country limits the lookup; for "
+           "other countries a short code is passed through upper-cased.",
+           args=("country",), defaults={"country": None}, prepare=_prepare_state, outputs=2)
+def _t_state_code(value, ctx, country=None):
+    text = _clean_text(_as_text(value, "a state or province"))
+    countries = (country,) if country else ("US", "CA")
+    for cc in countries:
+        index = _STATE_INDEX.get(cc)
+        if index is None:
+            if _STATE_CODE_RE.fullmatch(text):
+                return cc, text.upper()
+            raise TransformError(
+                f"Cannot match the state {_q(value)} of country {cc}: only US and Canadian "
+                "names are known; write the state's code in the source.")
+        code = _lookup(index, text)
+        if code is not None:
+            return cc, code
+    where = {"US": "a US state", "CA": "a Canadian province"}.get(
+        country, "a US state or Canadian province")
+    raise TransformError(
+        f"{_q(value)} is not {where}: correct the source (two-letter code or full name).")
+
+
+# --------------------------------------------------------------------------- HTML
+
+_MD_HEADING_RE = re.compile(r"(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_HR_RE = re.compile(r"(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}")
+_MD_UL_RE = re.compile(r"\s{0,3}[-*+]\s+(.*)")
+_MD_OL_RE = re.compile(r"\s{0,3}(\d{1,9})[.)]\s+(.*)")
+_MD_QUOTE_RE = re.compile(r"\s{0,3}>\s?(.*)")
+_MD_FENCE_RE = re.compile(r"\s{0,3}(```|~~~)")
+_MD_CODE_RE = re.compile(r"`([^`\n]+)`")
+_MD_LINK_RE = re.compile(r"\[([^\]\n]+)\]\(\s*([^()\s]+)(?:\s+&quot;[^\n]*?&quot;)?\s*\)")
+_MD_AUTOLINK_RE = re.compile(r"&lt;((?:https?://|mailto:)[^\s<>]+?)&gt;", re.I)
+_MD_URL_RE = re.compile(r"(?<![\w/\"=>\x00])(https?://[^\s<\x00]*[^\s<\x00.,;:!?)\]'])", re.I)
+_MD_BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+_MD_ITALIC_RE = re.compile(
+    r"(?<![*\w])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![*\w])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)")
+_MD_STRIKE_RE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_MD_TOKEN_RE = re.compile("\x00(\\d+)\x00")
+_SAFE_URL_RE = re.compile(r"(?:https?://|mailto:|tel:)", re.I)
+_MD_MAX_DEPTH = 8
+
+
+def _md_inline(text):
+    """Escape ``text`` and render inline markdown (code, links, bold, italic)."""
+    text = html.escape(text, quote=True)
+    kept = []
+
+    def keep(fragment):
+        kept.append(fragment)
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = _MD_CODE_RE.sub(lambda m: keep(f"<code>{m.group(1)}</code>"), text)
+
+    def link(m):
+        label, url = m.group(1), m.group(2)
+        if not _SAFE_URL_RE.match(url):
+            return label
+        return keep(f'<a href="{url}">{label}</a>')
+
+    text = _MD_LINK_RE.sub(link, text)
+    text = _MD_AUTOLINK_RE.sub(lambda m: keep(f'<a href="{m.group(1)}">{m.group(1)}</a>'), text)
+    text = _MD_URL_RE.sub(lambda m: keep(f'<a href="{m.group(1)}">{m.group(1)}</a>'), text)
+    text = _MD_BOLD_RE.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", text)
+    text = _MD_ITALIC_RE.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", text)
+    text = _MD_STRIKE_RE.sub(lambda m: f"<del>{m.group(1)}</del>", text)
+    for _ in range(3):  # links hold code spans: unwrap until no token is left
+        if "\x00" not in text:
+            break
+        text = _MD_TOKEN_RE.sub(lambda m: kept[int(m.group(1))], text)
+    return text
+
+
+def _md_blocks(lines, depth):
+    out, para, items, quote = [], [], [], []
+    state = {"list": None, "start": 1}
+
+    def flush():
+        if para:
+            out.append("<p>" + "<br>".join(_md_inline(p) for p in para) + "</p>")
+            para.clear()
+        if items:
+            tag = state["list"]
+            start = f' start="{state["start"]}"' if tag == "ol" and state["start"] != 1 else ""
+            out.append(f"<{tag}{start}>" + "".join(
+                "<li>" + "<br>".join(_md_inline(p) for p in item) + "</li>" for item in items)
+                + f"</{tag}>")
+            items.clear()
+            state["list"] = None
+        if quote:
+            inner = _md_blocks(list(quote), depth + 1) if depth < _MD_MAX_DEPTH else \
+                "<p>" + "<br>".join(_md_inline(q) for q in quote) + "</p>"
+            out.append(f"<blockquote>{inner}</blockquote>")
+            quote.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        fence = _MD_FENCE_RE.match(line)
+        if fence:
+            flush()
+            code = []
+            while i < len(lines) and not lines[i].strip().startswith(fence.group(1)):
+                code.append(lines[i])
+                i += 1
+            i += 1
+            out.append("<pre><code>" + html.escape("\n".join(code)) + "</code></pre>")
+            continue
+        if not line.strip():
+            flush()
+            continue
+        m = _MD_QUOTE_RE.match(line)
+        if m:
+            if not quote:
+                flush()
+            quote.append(m.group(1))
+            continue
+        if quote:
+            flush()
+        m = _MD_HEADING_RE.match(line)
+        if m:
+            flush()
+            level = len(m.group(1))
+            out.append(f"<h{level}>{_md_inline(m.group(2))}</h{level}>")
+            continue
+        if _MD_HR_RE.fullmatch(line.strip()):
+            flush()
+            out.append("<hr>")
+            continue
+        m_ul, m_ol = _MD_UL_RE.match(line), _MD_OL_RE.match(line)
+        if m_ul or m_ol:
+            kind = "ul" if m_ul else "ol"
+            if state["list"] != kind:
+                flush()
+                state["list"] = kind
+                state["start"] = int(m_ol.group(1)) if m_ol else 1
+            items.append([(m_ul or m_ol).group(m_ul and 1 or 2)])
+            continue
+        if items and line[:1].isspace():
+            items[-1].append(line.strip())
+            continue
+        if items:
+            flush()
+        para.append(line.strip())
+    flush()
+    return "\n".join(out)
+
+
+def markdown_to_html(text):
+    """A small, safe markdown → HTML converter for Dispatch job descriptions.
+
+    Paragraphs (blank line), line breaks (single newline → ``<br>``), ``# headings``,
+    ``**bold**``/``__bold__``, ``*italic*``/``_italic_``, ``~~strike~~``, `` `code` ``,
+    fenced code blocks, ``-``/``*``/``+`` and ``1.`` lists (flat, indented lines
+    continue an item), ``> quotes``, ``---`` rules, ``[links](https://…)`` and bare
+    http(s) URLs. All input HTML is escaped; only http(s)/mailto/tel links are made.
+    """
+    text = _clean_text(text, multiline=True)
+    return _md_blocks(text.split("\n"), 0) if text else ""
+
+
+@_register("markdown_to_html", "html",
+           "Markdown (as Dispatch descriptions use it) → safe HTML: paragraphs, line "
+           "breaks, **bold**, *italic*, `code`, lists, links, headings, quotes. Any HTML "
+           "in the source is escaped.")
+def _t_markdown_to_html(value, ctx):
+    return markdown_to_html(_as_text(value)) or None
+
+
+def text_to_html(text):
+    """Plain text → HTML: escaped, blank lines → paragraphs, newlines → ``<br>``."""
+    text = _clean_text(text, multiline=True)
+    if not text:
+        return ""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+@_register("text_to_html", "html",
+           "Plain-text note → HTML: special characters escaped, blank lines → paragraphs, "
+           "line breaks → <br>.")
+def _t_text_to_html(value, ctx):
+    return text_to_html(_as_text(value)) or None
+
+
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
+)
+_SNIFFABLE = frozenset(("image/png", "image/jpeg", "image/jpg", "image/gif", "image/webp",
+                        "image/bmp"))
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
+               "image/webp": "webp", "image/bmp": "bmp", "image/svg+xml": "svg",
+               "image/tiff": "tif", "image/x-icon": "ico", "image/vnd.microsoft.icon": "ico",
+               "image/heic": "heic", "image/avif": "avif"}
+_DATA_URI_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),(.*)", re.I | re.S)
+_B64_WS_RE = re.compile(r"[\s\\]+")
+_DROP_WITH_CONTENT = frozenset(("script", "style", "iframe", "object", "embed", "noscript",
+                                "template", "frame", "frameset", "applet", "head", "title",
+                                "xml", "svg", "math", "form"))
+_DROP_TAG_ONLY = frozenset(("html", "body", "meta", "link", "base", "font"))
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"))
+_URL_ATTRS = frozenset(("href", "src", "action", "formaction", "background", "xlink:href",
+                        "poster", "srcset", "lowsrc", "dynsrc"))
+_UNSAFE_URL_RE = re.compile(r"\s*(?:javascript|vbscript|data|livescript):", re.I)
+
+
+def _sniff(data):
+    for magic, mimetype in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return mimetype
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _decode_data_uri(uri):
+    """``data:`` URI → (mimetype, bytes); ``ValueError`` with a reason when unusable."""
+    m = _DATA_URI_RE.fullmatch(uri.strip())
+    if m is None:
+        raise ValueError("not a data URI")
+    declared = m.group(1).strip().lower() or None
+    params = [p.strip().lower() for p in m.group(2).split(";") if p.strip()]
+    payload = m.group(3)
+    if "base64" in params:
+        payload = _B64_WS_RE.sub("", payload)
+        if "%" in payload:
+            payload = bytes(unquote_to_bytes(payload)).decode("ascii", "replace")
+        payload += "=" * (-len(payload) % 4) if len(payload) % 4 != 1 else ""
+        try:
+            data = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("invalid base64 data") from exc
+    else:
+        data = unquote_to_bytes(payload)
+    if not data:
+        raise ValueError("no image data")
+    sniffed = _sniff(data)
+    if declared == "image/jpg":
+        declared = "image/jpeg"
+    if declared in _SNIFFABLE and sniffed is None:
+        raise ValueError(f"the data is not a {declared} image (corrupt or truncated)")
+    if sniffed == "image/png" and not data.endswith(b"IEND\xaeB`\x82") or \
+            sniffed == "image/jpeg" and b"\xff\xd9" not in data[-4096:]:
+        raise ValueError(f"the {sniffed} image is truncated")
+    mimetype = sniffed or declared
+    if not mimetype or not mimetype.startswith("image/"):
+        raise ValueError(f"not an image ({declared or 'no type'})")
+    return mimetype, data
+
+
+class _HtmlRewriter(HTMLParser):
+    """Re-serialises HTML, replacing ``data:`` images by ``cid:<sha1>`` references and,
+    when ``clean``, dropping scripts, styles, comments, event handlers and unsafe URLs.
+    Untouched tags are written back exactly as found."""
+
+    def __init__(self, clean, notes, images):
+        super().__init__(convert_charrefs=False)
+        self.clean = clean
+        self.notes = notes
+        self.images = images
+        self.seen = {image.sha1 for image in images}
+        self.out = []
+        self.skip = 0
+        self.skip_tag = None
+
+    # -- helpers
+    def _attrs_text(self, tag, attrs):
+        parts = []
+        for name, val in attrs:
+            if val is None:
+                parts.append(f" {name}")
+            else:
+                parts.append(f' {name}="{html.escape(val, quote=True)}"')
+        return f"<{tag}{''.join(parts)}>"
+
+    def _image(self, attrs):
+        """The img's attributes with its data: src replaced, or None to drop it."""
+        src_index = next((i for i, (n, v) in enumerate(attrs) if n == "src" and v), None)
+        if src_index is None or not attrs[src_index][1].lstrip()[:5].lower() == "data:":
+            return attrs, False
+        try:
+            mimetype, data = _decode_data_uri(attrs[src_index][1])
+        except (ValueError, binascii.Error) as exc:
+            alt = next((v for n, v in attrs if n == "alt" and v), "")
+            self.notes.append(f"Inline image{' ' + _q(alt, 40) if alt else ''} dropped: {exc}.")
+            return None, True
+        sha1 = hashlib.sha1(data).hexdigest()
+        if sha1 not in self.seen:
+            self.seen.add(sha1)
+            ext = _EXTENSIONS.get(mimetype, "bin")
+            self.images.append(InlineImage(f"inline-{sha1[:12]}.{ext}", mimetype, data, sha1))
+        attrs = list(attrs)
+        attrs[src_index] = ("src", f"cid:{sha1}")
+        return attrs, True
+
+    def _clean_attrs(self, attrs):
+        kept, changed = [], False
+        for name, val in attrs:
+            if name.startswith("on") or (name in _URL_ATTRS and val and
+                                         _UNSAFE_URL_RE.match(val)) or \
+                    (name == "style" and val and "expression(" in val.lower()):
+                changed = True
+                continue
+            kept.append((name, val))
+        return kept, changed
+
+    # -- parser callbacks
+    def handle_starttag(self, tag, attrs):
+        self._start(tag, attrs, self.get_starttag_text(), closing=False)
+
+    def handle_startendtag(self, tag, attrs):
+        self._start(tag, attrs, self.get_starttag_text(), closing=True)
+
+    def _start(self, tag, attrs, raw, closing):
+        if self.skip:
+            if tag == self.skip_tag and not closing:
+                self.skip += 1
+            return
+        if self.clean:
+            if tag in _DROP_WITH_CONTENT:
+                if not closing and tag not in _VOID:
+                    self.skip, self.skip_tag = 1, tag
+                return
+            if tag in _DROP_TAG_ONLY or ":" in tag:
+                return
+        changed = False
+        if tag == "img":
+            attrs, changed = self._image(attrs)
+            if attrs is None:
+                return
+        if self.clean:
+            attrs, cleaned = self._clean_attrs(attrs)
+            changed = changed or cleaned
+        self.out.append(self._attrs_text(tag, attrs) if changed else raw)
+
+    def handle_endtag(self, tag):
+        if self.skip:
+            if tag == self.skip_tag:
+                self.skip -= 1
+            return
+        if self.clean and (tag in _DROP_WITH_CONTENT or tag in _DROP_TAG_ONLY or ":" in tag):
+            return
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.out.append(data.replace("<", "&lt;").replace(">", "&gt;")
+                            if self.clean else data)
+
+    def handle_entityref(self, name):
+        if not self.skip:
+            self.out.append(f"&{name};")
+
+    def handle_charref(self, name):
+        if not self.skip:
+            self.out.append(f"&#{name};")
+
+    def handle_comment(self, data):
+        if not self.skip and not self.clean:
+            self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        if not self.skip and not self.clean:
+            self.out.append(f"<!{decl}>")
+
+    def unknown_decl(self, data):
+        if not self.skip and not self.clean:
+            self.out.append(f"<![{data}]>")
+
+    def handle_pi(self, data):
+        if not self.skip and not self.clean:
+            self.out.append(f"<?{data}>")
+
+
+def _rewrite(text, clean, notes, images):
+    parser = _HtmlRewriter(clean, notes, images)
+    try:
+        parser.feed(text)
+        parser.close()
+    except (AssertionError, AttributeError, ValueError, IndexError) as exc:
+        # Python's HTML parser gave up on malformed markup: keep every word as text.
+        notes.append(f"The HTML could not be read ({type(exc).__name__}); its text was kept "
+                     "as plain text.")
+        images.clear()
+        return text_to_html(text)
+    return "".join(parser.out)
+
+
+def extract_inline_images(html_text, notes=None):
+    """Take the inline ``data:`` images out of ``html_text``.
+
+    Returns ``(html, images)``: every ``<img src="data:...">`` is rewritten to
+    ``<img src="cid:<sha1>">`` (the SHA-1 of the image bytes, which is also Odoo's
+    ``ir.attachment.checksum``) and the image is in ``images`` as an
+    :class:`InlineImage` (once per distinct content). The importer creates one attachment
+    per image and calls :func:`replace_image_refs` with ``{sha1: "/web/image/<id>"}``.
+    An image whose data is malformed (bad base64, not an image) is removed and a sentence
+    is appended to ``notes`` (a list, when given); the rest of the HTML is kept as is.
+    """
+    notes = [] if notes is None else notes
+    if not html_text or "data:" not in html_text.lower():
+        return html_text, []
+    images = []
+    return _rewrite(html_text, False, notes, images), images
+
+
+def replace_image_refs(html_text, urls):
+    """Replace each ``cid:<sha1>`` left by :func:`extract_inline_images` by ``urls[sha1]``."""
+    if not html_text or "cid:" not in html_text:
+        return html_text
+    return re.sub(r"cid:([0-9a-f]{40})", lambda m: urls.get(m.group(1), m.group(0)), html_text)
+
+
+def html_clean(html_text, notes=None, images=None):
+    """Cleaned HTML: scripts, styles, comments, Office tags, event handlers and
+    ``javascript:`` URLs removed, inline images extracted as in
+    :func:`extract_inline_images` (into ``images``, a list, when given)."""
+    notes = [] if notes is None else notes
+    images = [] if images is None else images
+    text = html_text
+    if not text.isascii():
+        text = _SURROGATE_RE.sub("\ufffd", unicodedata.normalize("NFC", text))
+    text = _INVISIBLE_RE.sub("", text).strip()  # whitespace inside is HTML's business (<pre>)
+    return _rewrite(text, True, notes, images).strip() if text else ""
+
+
+@_register("html_clean", "html",
+           "HTML body cleaned (scripts, styles, comments, event handlers, unsafe links "
+           "removed); inline base64 images are extracted as attachments and referenced as "
+           "src=\"cid:<sha1>\" for the importer to replace; a malformed image is dropped "
+           "with a note, the text is always kept.")
+def _t_html_clean(value, ctx):
+    return html_clean(_as_text(value, "HTML"), ctx.notes, ctx.images) or None
+
+
+# --------------------------------------------------------------------------- structures
+
+def _json_ready(obj, depth=0):
+    if depth > 50:
+        raise TransformError("The structure is nested more than 50 levels deep.")
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            raise TransformError(f"The number {obj} cannot be stored as JSON.")
+        return obj
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            raise TransformError(f"The number {obj} cannot be stored as JSON.")
+        return int(obj) if obj == obj.to_integral_value() and abs(obj) < 10 ** 18 else \
+            float(obj)
+    if isinstance(obj, (_datetime, _date)):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {str(k): _json_ready(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_ready(v, depth + 1) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted((_json_ready(v, depth + 1) for v in obj), key=repr)
+    raise TransformError(f"A {type(obj).__name__} value cannot be stored as JSON.")
+
+
+def _prepare_json(fields=None):
+    if fields is None:
+        return {"fields": None}
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    if isinstance(fields, (list, tuple)):
+        fields = {str(f): str(f) for f in fields}
+    if not isinstance(fields, dict) or not fields:
+        raise TransformArgError(
+            "json_dump: fields must be a list of keys, or a {written key: source key} dict.")
+    return {"fields": {str(k): str(v) for k, v in fields.items()}}
+
+
+def _pick(item, fields):
+    if not isinstance(item, dict):
+        raise TransformError(
+            f"Expected records (dicts) to pick the keys {', '.join(fields)} from, got "
+            f"{_q(item)}.")
+    return {out: item.get(src) for out, src in fields.items()}
+
+
+@_register("json_dump", "json",
+           "A list or dict (or JSON text) → compact JSON text, keys sorted, non-ASCII kept "
+           "(e.g. parts used [{\"cost\":…,\"name\":…,\"qty\":…}]). fields keeps (or renames, "
+           "with a {written: source} dict) the keys of each record.",
+           args=("fields",), defaults={"fields": None}, prepare=_prepare_json)
+def _t_json_dump(value, ctx, fields=None):
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise TransformError(
+                f"{_q(value)} is not JSON: give a list or dict, or map this column with "
+                "'trim' to a text field.") from exc
+    if fields is not None:
+        value = [_pick(i, fields) for i in value] if isinstance(value, list) else \
+            _pick(value, fields)
+    return json.dumps(_json_ready(value), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"))
+
+
+def _prepare_join(sep=", "):
+    if not isinstance(sep, str):
+        raise TransformArgError(f"join: sep must be text, not {sep!r}.")
+    return {"sep": sep}
+
+
+@_register("join", "char",
+           "A list → its non-empty items trimmed and joined with sep (default ', ').",
+           args=("sep",), defaults={"sep": ", "}, prepare=_prepare_join)
+def _t_join(value, ctx, sep=", "):
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        parts = [p for p in (_clean(item) for item in items if item is not None) if p]
+        return sep.join(parts) or None
+    return _clean(value)
+
+
+_HONORIFICS = frozenset(("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir",
+                         "madam", "mme", "mlle", "m", "sr", "sra", "srta", "herr", "frau"))
+_NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv", "v", "phd", "md", "dds", "esq",
+                            "cpa", "pe", "rn"))
+_PARTICLES = frozenset(("van", "von", "der", "den", "de", "del", "della", "dei", "di", "da",
+                        "du", "la", "le", "st", "st.", "saint", "ste", "dos", "das", "do",
+                        "bin", "ibn", "al", "el", "ter", "ten", "y",
+                        "عبد", "بن", "ابن", "أبو", "ابو", "آل", "بنت", "בן", "בת"))
+
+
+def _token_key(token):
+    return token.casefold().strip(".,")
+
+
+def split_name(full, notes=None):
+    """A full name → ``(first, last)``.
+
+    ``"Smith, John"`` → ``("John", "Smith")``; particles stay with the last name
+    (``"Jan van der Berg"`` → ``("Jan", "van der Berg")``, ``"محمد عبد الله"`` →
+    ``("محمد", "عبد الله")``); suffixes too (``"John Smith Jr."`` → ``("John", "Smith
+    Jr.")``); a leading title (Mr., Dr.…) is dropped with a note; one word → ``(word,
+    None)``; empty → ``(None, None)``.
+    """
+    text = _clean_text(full)
+    if not text:
+        return None, None
+    if text.count(",") == 1:
+        before, after = (p.strip() for p in text.split(","))
+        if before and after and not all(_token_key(t) in _NAME_SUFFIXES for t in after.split()):
+            text = f"{after} {before}"
+    tokens = text.replace(",", " ").split()
+    if not tokens:  # punctuation only
+        return None, None
+    if len(tokens) > 1 and _token_key(tokens[0]) in _HONORIFICS and \
+            _token_key(tokens[0]) not in ("m", "sr") or \
+            len(tokens) > 2 and _token_key(tokens[0]) in ("m", "sr") and tokens[0].endswith("."):
+        if notes is not None:
+            notes.append(f"Title {_q(tokens[0])} dropped from the name.")
+        tokens = tokens[1:]
+    if len(tokens) == 1:
+        return tokens[0], None
+    end = len(tokens)
+    while end > 1 and _token_key(tokens[end - 1]) in _NAME_SUFFIXES:
+        end -= 1
+    start = max(end - 1, 0)
+    while start > 0 and tokens[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    if start == 0 and end - 1 > 0:  # "van Gogh": no first name
+        return None, " ".join(tokens)
+    if start == 0:
+        return tokens[0], " ".join(tokens[1:]) or None
+    return " ".join(tokens[:start]), " ".join(tokens[start:])
+
+
+@_register("split_name", "char",
+           "A full name → (first, last): 'Smith, John', particles (van der, de la, عبد), "
+           "suffixes (Jr.) handled; part='first' or 'last' gives one of them.",
+           args=("part",), defaults={"part": None}, handles_empty=True, outputs=2,
+           prepare=lambda part=None: {"part": part} if part in (None, "first", "last") else
+           (_ for _ in ()).throw(TransformArgError(
+               f"split_name: part must be 'first', 'last' or empty, not {part!r}.")))
+def _t_split_name(value, ctx, part=None):
+    first, last = split_name(_as_text(value, "a name"), ctx.notes) if not _is_empty(value) \
+        else (None, None)
+    if part == "first":
+        return first
+    if part == "last":
+        return last
+    return first, last
+
+
+def _pair(value, keys, what):
+    """``value`` as a pair: tuple/list of two, or a dict with one of ``keys`` pairs."""
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        for a, b in keys:
+            if a in value or b in value:
+                return value.get(a), value.get(b)
+        raise TransformError(
+            f"Expected {what} as a dict with {' / '.join(f'{a}, {b}' for a, b in keys)}, got "
+            f"the keys {', '.join(map(str, value))}.")
+    if isinstance(value, (list, tuple)):
+        if len(value) > 2:
+            raise TransformError(f"Expected {what} (two values), got {len(value)} values.")
+        return (tuple(value) + (None, None))[:2]
+    return value, None
+
+
+def full_name(first, last, order="first_last"):
+    """``first`` and ``last`` trimmed and joined (either may be missing); ``None`` when
+    both are empty. ``order="last_first"`` writes ``"Last, First"``. No direction marks
+    are added, so right-to-left names stay as typed."""
+    first = _clean(first) if first is not None else None
+    last = _clean(last) if last is not None else None
+    if first and last:
+        return f"{last}, {first}" if order == "last_first" else f"{first} {last}"
+    return first or last or None
+
+
+@_register("full_name", "char",
+           "(first, last) → 'First Last' (order='last_first' → 'Last, First'); either part "
+           "may be missing; both empty → empty.",
+           args=("order",), defaults={"order": "first_last"}, handles_empty=True, inputs=2,
+           prepare=lambda order="first_last": {"order": order}
+           if order in ("first_last", "last_first") else
+           (_ for _ in ()).throw(TransformArgError(
+               f"full_name: order must be 'first_last' or 'last_first', not {order!r}.")))
+def _t_full_name(value, ctx, order="first_last"):
+    first, last = _pair(value, (("first_name", "last_name"), ("first", "last")), "a name")
+    return full_name(first, last, order)
+
+
+def address_lines(street_1, street_2=None, notes=None):
+    """``(street, street2)`` for Odoo: trimmed, ``None`` when empty; a lone second line
+    moves up, a second line equal to the first is dropped, a multi-line first line is
+    split (first line, rest joined with ', ')."""
+    one = _clean(street_1, multiline=True) if street_1 is not None else None
+    two = _clean(street_2) if street_2 is not None else None
+    if one and "\n" in one:
+        head, *rest = [line for line in one.split("\n") if line.strip()]
+        rest_text = ", ".join(rest)
+        one = head
+        two = f"{rest_text}, {two}" if two and rest_text else (rest_text or two)
+    if one is None and two:
+        if notes is not None:
+            notes.append("Street line 1 empty: line 2 moved up.")
+        return two, None
+    if one and two and one.casefold() == two.casefold():
+        if notes is not None:
+            notes.append("Street line 2 repeated line 1: dropped.")
+        return one, None
+    return one, two or None
+
+
+@_register("address_lines", "char",
+           "(street_1, street_2) → (street, street2) for Odoo: trimmed, empty → empty, a "
+           "lone second line moved up, a duplicated one dropped.",
+           handles_empty=True, inputs=2, outputs=2)
+def _t_address_lines(value, ctx):
+    one, two = _pair(value, (("street_1", "street_2"), ("street", "street2")), "an address")
+    for part in (one, two):
+        if part is not None and not isinstance(part, str):
+            _as_text(part, "an address line")
+    return address_lines(one, two, ctx.notes)
+
+
+# --------------------------------------------------------------------------- aliases
+
+#: ``number`` is the name services/mapping.py uses for a decimal number
+TRANSFORMS["number"] = Transform(
+    name="number", func=_t_float,
+    description="Alias of 'float': " + TRANSFORMS["float"].description,
+    arg_names=TRANSFORMS["float"].arg_names, output_type="float",
+    defaults=dict(TRANSFORMS["float"].defaults), prepare=_prepare_number)
