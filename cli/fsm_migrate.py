@@ -1,9 +1,11 @@
 """``odoo-bin fsm-migrate VERB -d DB [options]``: run a migration project headless.
 
-Verbs so far: ``test-connection`` and ``discover``. Connection flags create a project
-(or update the one named by ``--project``); secrets may come from the environment
-(``FSM_CLIENT_SECRET``, ``FSM_PASSWORD``, ``FSM_API_KEY``, ``FSM_TOKEN``) so that they do not
-show in the process list. The result is printed and, with ``--report``, written as JSON.
+Verbs so far: ``test-connection``, ``discover`` and ``run`` (discover if needed, propose
+the map, confirm it with ``--confirm-map``, apply the schema plan, write every batch).
+Connection flags create a project (or update the one named by ``--project``); secrets
+may come from the environment (``FSM_CLIENT_SECRET``, ``FSM_PASSWORD``, ``FSM_API_KEY``,
+``FSM_TOKEN``) so that they do not show in the process list. The result is printed and,
+with ``--report``, written as JSON.
 """
 
 import json
@@ -19,14 +21,14 @@ from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
-VERBS = ("test-connection", "discover")
+VERBS = ("test-connection", "discover", "run")
 SOURCES = {"dispatch": "dispatch", "fst-rest": "fst_rest", "fst-bundle": "fst_bundle"}
 SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
               "api_key": "FSM_API_KEY", "token": "FSM_TOKEN"}
 
 
 class FsmMigrate(Command):
-    """Run a field service migration project headless (test-connection, discover)"""
+    """Run a field service migration project headless (test-connection, discover, run)"""
 
     name = "fsm-migrate"
 
@@ -57,6 +59,14 @@ class FsmMigrate(Command):
         group.add_option("--allow-loopback", dest="fsm_allow_loopback", action="store_true",
                          help="let a 127.0.0.1/localhost URL (a local emulator) through the "
                               "allow-list, for this database")
+        group.add_option("--confirm-map", dest="fsm_confirm_map", action="store_true",
+                         help="run: accept the proposed map as it is (otherwise review and "
+                              "confirm it in Odoo first)")
+        group.add_option("--fallback-user", dest="fsm_fallback_user",
+                         help="run: login of the user who receives unmatched technicians' "
+                              "records (default: the administrator)")
+        group.add_option("--batch-size", dest="fsm_batch_size", type="int",
+                         help="run: source records per batch (default 500)")
         group.add_option("--report", dest="fsm_report", help="write the JSON report here")
         parser.add_option_group(group)
         verbs = [a for a in args if not a.startswith("-")][:1]
@@ -76,7 +86,7 @@ class FsmMigrate(Command):
                 sys.exit(f"field_service_migration is not installed in {dbname}")
             try:
                 project = self._project(env, opt)
-                report = getattr(self, "_" + verb.replace("-", "_"))(project)
+                report = getattr(self, "_" + verb.replace("-", "_"))(project, opt)
             except UserError as exc:
                 cr.rollback()
                 report = {"ok": False, "error": str(exc)}
@@ -129,12 +139,16 @@ class FsmMigrate(Command):
         json.loads(text)  # refuse malformed JSON here, with the parser's message
         return text
 
-    def _test_connection(self, project):
+    def _test_connection(self, project, _opt):
         project.action_test_connection()
         return {"project_id": project.id, "message": project.last_connection_message}
 
-    def _discover(self, project):
+    def _discover(self, project, _opt):
         project.action_discover()
+        return self._dictionary_report(project)
+
+    @staticmethod
+    def _dictionary_report(project):
         return {
             "project_id": project.id,
             "objects": [{"object": o.name, "records": o.record_count,
@@ -146,3 +160,59 @@ class FsmMigrate(Command):
             "cardinality": json.loads(project.cardinality_json or "[]"),
             "issues": json.loads(project.discovery_issues_json or "[]"),
         }
+
+    def _run(self, project, opt):
+        env = project.env
+        if not project.object_ids:
+            project.action_discover()
+        if not project.fallback_user_id:
+            login = opt.fsm_fallback_user or "admin"
+            user = env["res.users"].search([("login", "=", login)], limit=1)
+            if not user:
+                raise UserError(env._("No user with login %s for --fallback-user.", login))
+            project.fallback_user_id = user
+        if not project.confirmed_map_id:
+            if not project.map_id or project.map_id.state != "draft":
+                project.action_propose_map()
+            if not opt.fsm_confirm_map:
+                raise UserError(env._(
+                    "Map v%(version)s of project %(id)s is proposed, not confirmed: review it in "
+                    "Odoo (Migrations > Map versions) or pass --confirm-map to accept it as "
+                    "proposed.", version=project.map_id.version, id=project.id))
+            project.map_id.action_confirm()
+        if project.state == "map":
+            env["fsm.migration.plan.apply"].with_context(active_id=project.id).create(
+                {}).action_apply()
+        run = project._start_run("full", opt.fsm_batch_size)
+        # this command opened its own cursor: each batch is committed on its own, so that a
+        # killed process loses at most the batch it was writing
+        env.cr.commit()  # pylint: disable=invalid-commit
+        while run.state == "running":
+            batch = run._run_one_batch()
+            env.cr.commit()  # pylint: disable=invalid-commit
+            if not batch:
+                break
+            run.invalidate_recordset()
+            _logger.info("run %s: %s/%s records (%.0f%%), %.0f records/s", run.id, run.done,
+                         run.total, run.progress, run.rate)
+        return self._run_report(run)
+
+    @staticmethod
+    def _run_report(run):
+        objects = {}
+        for batch in run.batch_ids:
+            stats = objects.setdefault(batch.source_object, {
+                "source": 0, "created": 0, "updated": 0, "skipped": 0, "failed": 0,
+                "blocked": 0})
+            stats["source"] += batch.record_count
+            for key in ("created", "updated", "skipped", "failed", "blocked"):
+                stats[key] += batch[key]
+        issues = [{"object": i.source_object, "source_id": i.source_id, "status": i.status,
+                   "field": i.target_field or i.source_field, "value": i.value,
+                   "reason": i.reason} for i in run.issue_ids]
+        return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
+                "map_version": run.map_id.version, "objects": objects,
+                "records_per_second": round(run.rate, 1),
+                "batch_errors": [{"object": b.source_object, "error": b.error}
+                                 for b in run.batch_ids if b.state == "error"],
+                "issues": issues}

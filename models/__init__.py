@@ -7,3 +7,7 @@ from . import fsm_migration_map_object
 from . import fsm_migration_map_field
 from . import fsm_migration_map_value
 from . import fsm_migration_map_user
+from . import fsm_migration_binding
+from . import fsm_migration_batch
+from . import fsm_migration_run
+from . import fsm_migration_issue

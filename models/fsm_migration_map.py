@@ -71,10 +71,25 @@ class FsmMigrationMap(models.Model):
     # --- proposal ---------------------------------------------------------------------
     @api.model
     def _odoo_targets(self):
-        """Real field metadata of the installed target models, for the proposer."""
+        """Real field metadata of the installed target models, for the proposer. A field is
+        reported required only when the map must fill it: not when Odoo defaults, computes
+        or inherits it (``_inherits`` parents, related fields)."""
         attributes = ["type", "string", "required", "readonly", "selection", "relation", "size"]
-        return targets_from_fields_get({model: self.env[model].fields_get(attributes=attributes)
-                                        for model in TARGET_MODELS if model in self.env})
+        described = {}
+        for name in TARGET_MODELS:
+            if name not in self.env:
+                continue
+            model = self.env[name]
+            info = model.fields_get(attributes=attributes)
+            required = [f for f, attrs in info.items() if attrs.get("required")]
+            defaulted = set(model.default_get(required)) if required else set()
+            for fname in required:
+                field = model._fields[fname]
+                if (fname in defaulted or field.compute or field.related or field.inherited
+                        or fname in model._inherits.values()):
+                    info[fname] = dict(info[fname], required=False)
+            described[name] = info
+        return targets_from_fields_get(described)
 
     @api.model
     def _read_source(self, project, kind):

@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 
+from ..services.record_mapper import MAPPER_TRANSFORMS
 from ..services.transforms import TRANSFORMS
+
+#: every transform a map line may name: the value transforms and the mapper's own
+#: (bindings, users by e-mail, products, files …)
+TRANSFORM_NAMES = sorted({*TRANSFORMS, *MAPPER_TRANSFORMS})
 
 NEW_FIELD_TYPES = [
     ("char", "Text"), ("text", "Long text"), ("html", "HTML"), ("integer", "Integer"),
@@ -39,7 +44,7 @@ class FsmMigrationMapField(models.Model):
 
     @api.model
     def _selection_transform(self):
-        return sorted((name, name.replace("_", " ")) for name in TRANSFORMS)
+        return [(name, name.replace("_", " ")) for name in TRANSFORM_NAMES]
 
     def write(self, vals):
         self.map_id._check_draft()
@@ -54,7 +59,7 @@ class FsmMigrationMapField(models.Model):
             "source_object": line.source_object, "source_field": line.source_field,
             "target_model": line.target_model,
             "target_field": new.get("name") or line.target_field,
-            "transform": line.transform if line.transform in TRANSFORMS else "identity",
+            "transform": line.transform if line.transform in TRANSFORM_NAMES else "identity",
             "transform_args": line.transform_args or False,
             "confidence": line.confidence, "reason": line.reason, "skip": line.skip,
             "role": line.role or False,

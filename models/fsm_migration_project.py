@@ -133,6 +133,8 @@ class FsmMigrationProject(models.Model):
         help="Receives the activities and messages of source users that match no Odoo user "
              "(when the plan says so).")
     journal_ids = fields.One2many("fsm.migration.journal", "project_id")
+    run_ids = fields.One2many("fsm.migration.run", "project_id")
+    run_count = fields.Integer(compute="_compute_run_count")
     journal_count = fields.Integer(compute="_compute_journal_count")
     discovery_issue_count = fields.Integer(readonly=True, copy=False,
                                            help="Records the source could not give as "
@@ -376,6 +378,47 @@ class FsmMigrationProject(models.Model):
             "field_service_migration.fsm_migration_journal_action")
         action["domain"] = [("project_id", "=", self.id)]
         return action
+
+    @api.depends("run_ids")
+    def _compute_run_count(self):
+        for project in self:
+            project.run_count = len(project.run_ids)
+
+    # --- runs -----------------------------------------------------------------------------
+    def _start_run(self, kind="full", batch_size=None):
+        self.ensure_one()
+        self.check_access("write")
+        if not self.confirmed_map_id:
+            raise UserError(_("Confirm a map first: no record moves before that."))
+        if self.run_ids.filtered(lambda r: r.state in ("running", "paused")):
+            raise UserError(_("A run of this project is still going: finish or pause it."))
+        run = self.env["fsm.migration.run"].create({
+            "project_id": self.id, "map_id": self.confirmed_map_id.id, "kind": kind,
+            **({"batch_size": batch_size} if batch_size else {})})
+        run.action_start()
+        if kind == "full" and self.state in ("plan", "map", "sample"):
+            self.state = "run"
+        return run
+
+    def action_start_full_run(self):
+        run = self._start_run("full")
+        return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
+                "res_id": run.id, "view_mode": "form", "target": "current"}
+
+    def action_open_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_run_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        return action
+
+    def _on_run_done(self, run):
+        self.message_post(body=_(
+            "%(kind)s done: %(created)s created, %(updated)s updated, %(skipped)s skipped, "
+            "%(failed)s failed, %(blocked)s blocked.", kind=run.kind, created=run.created,
+            updated=run.updated, skipped=run.skipped, failed=run.failed, blocked=run.blocked))
+        if run.kind == "full" and self.state == "run":
+            self.state = "verify"
 
     def _on_map_confirmed(self, confirmed):
         self.message_post(body=_("Map v%s confirmed.", confirmed.version))

@@ -756,7 +756,7 @@ class _Builder:
     # -- values ---------------------------------------------------------------------------
 
     def _value_maps(self, obj, fprof, line):
-        options, variants = canonical_values(fprof["samples"], line.vocabulary)
+        options, variants = canonical_values(observed_values(fprof), line.vocabulary)
         if line.value_kind == "stage":
             return self._stage_lines(obj, fprof["name"], options, variants)
         if line.value_kind == "priority":

@@ -1,0 +1,318 @@
+"""The Odoo-side writer of one batch: mapped records → validated → created/updated in
+lists → bound → journaled, each source record counted once, with a reason when it fails.
+
+Orchestrates the pure mapper (``services.record_mapper``: source record → values and
+references) and the resolver (references → ids, prefetched per batch). A record the
+database still refuses is isolated with a savepoint; the rest of the batch lands.
+"""
+
+import logging
+from collections import defaultdict
+
+from psycopg2 import errors as pg_errors
+
+from ..services.mapping import TargetField
+from ..services.record_mapper import RecordMapper, validate_values
+from .resolver import RefResolver, Unresolved
+
+_logger = logging.getLogger(__name__)
+
+#: no tracking, no creation log, no followers, no notification: a migration is silent
+QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
+         "mail_notrack": True, "mail_auto_subscribe_no_notify": True,
+         "no_reset_password": True,
+         # activities assigned to someone else e-mail them unless this is set
+         "mail_activity_quick_update": True}
+#: a source record's outcome when its roles disagree: the worst wins
+SEVERITY = {"failed": 4, "blocked": 3, "created": 2, "updated": 1, "skipped": 0}
+#: roles that bind a source record to the Odoo record the user plan chose
+MATCH_ROLES = {"technician"}
+#: roles whose values update the record of another source object (aggregates)
+UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
+#: what an update role's target ref resolves against: a record id
+ID_FIELD = TargetField(model="", name="id", ttype="integer")
+RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+
+
+class BatchProcessor:
+    def __init__(self, run):
+        self.run = run
+        # the Migration Manager group is the gate (checked when the run starts): business
+        # records are written with superuser rights, the journal keeps the real user
+        self.env = run.env(context=dict(run.env.context, **QUIET), su=True)
+        self.project = run.project_id
+        map_ = run.map_id
+        self.targets = map_._odoo_targets()
+        self.user_plan = self._user_plan(map_)
+        self.mapper = RecordMapper(
+            map_._to_proposal(), self.targets, user_plan=[{
+                "source_object": line.source_object, "source_id": line.source_id,
+                "action": line.action, "email": line.email, "name": line.name,
+                "user_id": line.user_id.id or None} for line in map_.user_line_ids],
+            children=run._staged_children())
+        self.resolver = RefResolver(self.env, self.project, self.user_plan,
+                                    source_factory=self.project._make_source)
+        self._batch_ids = set()
+
+    def _user_plan(self, map_):
+        """Source user id → Odoo user id, as the confirmed plan says."""
+        emails = [(line.email or "").lower() for line in map_.user_line_ids
+                  if line.action == "create"]
+        logins = {u.login.lower(): u.id for u in self.env["res.users"].sudo().with_context(
+            active_test=False).search([("login", "in", emails)])}
+        plan = {}
+        for line in map_.user_line_ids:
+            if line.action == "map":
+                plan[line.source_id] = line.user_id.id
+            elif line.action == "create":
+                plan[line.source_id] = logins.get((line.email or "").lower())
+        return {k: v for k, v in plan.items() if v}
+
+    def close(self):
+        self.resolver.close()
+
+    # --- one batch ------------------------------------------------------------------------
+    def process(self, source_object, records, batch=None):
+        """Write ``records`` of ``source_object``; return the counters of this batch."""
+        outcomes, issues = {}, []
+        self._batch_ids = {str(record.get("id")) for record in records}
+        by_role = defaultdict(list)
+        for item in self.mapper.map_batch(source_object, records):
+            by_role[item.role].append(item)
+        for line in self.mapper.roles(source_object):
+            if by_role.get(line.role):
+                self._write_role(line, by_role[line.role], outcomes, issues, batch)
+        for source_id in self._batch_ids:  # no role applied (no condition held)
+            outcomes.setdefault(source_id, "skipped")
+        if issues:
+            self.env["fsm.migration.issue"].sudo().create(issues)
+        counters = defaultdict(int)
+        for status in outcomes.values():
+            counters[status] += 1
+        return dict(counters)
+
+    def _mark(self, outcomes, item, status):
+        """Count ``status`` for the source record(s) behind ``item``; a derived record (a
+        job's site) counts for the record it came from only through that record's roles."""
+        for raw_id in item.item_ids or [item.source_id]:
+            source_id = str(raw_id)
+            if source_id not in self._batch_ids:
+                continue
+            previous = outcomes.get(source_id)
+            if previous is None or SEVERITY[status] > SEVERITY[previous]:
+                outcomes[source_id] = status
+
+    def _issue(self, issues, batch, item, status, reason, source_field=None,
+               target_field=None, value=None):
+        """One issue per source record behind ``item`` (an aggregate has several)."""
+        for source_id in item.item_ids or [item.source_id]:
+            issues.append({
+                "run_id": self.run.id, "batch_id": batch.id if batch else False,
+                "source_object": item.source_object, "source_id": str(source_id),
+                "role": item.role, "status": status, "source_field": source_field,
+                "target_field": target_field, "value": value, "reason": reason})
+
+    def _fail_with(self, issues, batch, item, outcomes, errors):
+        for err in errors:
+            self._issue(issues, batch, item, "failed", err.reason, err.source_field,
+                        err.target_field, err.value)
+        self._mark(outcomes, item, "failed")
+
+    @staticmethod
+    def _binding_key(line, item):
+        if line.role in UPDATE_ROLES:
+            return item.group_key or item.source_id
+        return item.dedupe_key or item.source_id
+
+    def _write_role(self, line, items, outcomes, issues, batch):
+        model = self.env[line.target_model]
+        fields_of = self.targets.get(line.target_model, {})
+        self.resolver.prefetch([ref for item in items
+                                for ref in [*item.refs.values(), item.target] if ref])
+        existing = self._existing_bindings(line, items)
+        to_create, to_update, seen = [], [], set()
+        for item in items:
+            if item.errors:
+                self._fail_with(issues, batch, item, outcomes, item.errors)
+                continue
+            key = self._binding_key(line, item)
+            if key in seen:  # one Odoo record for two source records of this batch
+                self._mark(outcomes, item, "skipped")
+                continue
+            seen.add(key)
+            if line.role in MATCH_ROLES:  # nothing is written: no values to check
+                self._match(line, item, existing.get(key), outcomes)
+                continue
+            values = dict(item.values)
+            try:
+                for field_name, ref in item.refs.items():
+                    values[field_name] = self.resolver.resolve(ref, fields_of[field_name])
+            except Unresolved as exc:
+                self._issue(issues, batch, item, exc.status, str(exc))
+                self._mark(outcomes, item, exc.status)
+                continue
+            if item.lost:
+                values["active"] = False
+            problems = validate_values(values, fields_of, source_object=item.source_object,
+                                       source_id=item.source_id)
+            if problems:
+                self._fail_with(issues, batch, item, outcomes, problems)
+                continue
+            bound = existing.get(key)
+            if bound and bound.payload_hash == item.payload_hash:
+                self._mark(outcomes, item, "skipped")
+            elif bound or line.role in UPDATE_ROLES:
+                to_update.append((item, values, bound))
+            else:
+                to_create.append((item, values))
+        self._create(model, line, to_create, outcomes, issues, batch)
+        self._update(model, line, to_update, outcomes, issues, batch)
+
+    def _existing_bindings(self, line, items):
+        keys = [self._binding_key(line, item) for item in items]
+        bindings = self.env["fsm.migration.binding"].sudo().search([
+            ("project_id", "=", self.project.id), ("source_object", "=", line.source_object),
+            ("role", "=", line.role), ("source_id", "in", keys)])
+        return {b.source_id: b for b in bindings}
+
+    def _match(self, line, item, bound, outcomes):
+        """Technicians: the plan already chose their Odoo user; bind it, write nothing."""
+        user_id = self.user_plan.get(item.source_id) or self.project.fallback_user_id.id
+        if not bound and user_id:
+            self._bind([(line, item, "res.users", user_id)])
+        self._mark(outcomes, item, "skipped")
+
+    def _create(self, model, line, pairs, outcomes, issues, batch):
+        if not pairs:
+            return
+        created = []
+        for chunk in self._rounds(model, pairs):
+            created += self._create_isolated(model, chunk, outcomes, issues, batch)
+        self._bind([(line, item, model._name, record.id) for item, record in created])
+        self._journal([(item, model._name, record.id, "create", None)
+                       for item, record in created])
+        for item, _record in created:
+            self._mark(outcomes, item, "created")
+
+    @staticmethod
+    def _rounds(model, pairs):
+        """Lists to create one after the other. Odoo 18 subscribes an activity's user to
+        the record in one INSERT per create: two activities of one user on one record in
+        the same list break its unique key, so they go in separate lists."""
+        if model._name != "mail.activity":
+            return [pairs]
+        rounds, seen = [], []
+        for item, values in pairs:
+            key = (values.get("res_model_id"), values.get("res_id"), values.get("user_id"))
+            index = next((i for i, keys in enumerate(seen) if key not in keys), len(seen))
+            if index == len(seen):
+                rounds.append([])
+                seen.append(set())
+            rounds[index].append((item, values))
+            seen[index].add(key)
+        return rounds
+
+    def _create_isolated(self, model, pairs, outcomes, issues, batch):
+        """Create in one list; if the database refuses, again one by one in savepoints so
+        that only the guilty records fail, each with the database's own words."""
+        # on create an empty value writes nothing: Odoo's defaults apply (an update
+        # writes them, to clear what the source cleared)
+        pairs = [(item, {k: v for k, v in values.items() if v is not None and v is not False})
+                 for item, values in pairs]
+        try:
+            with self.env.cr.savepoint():
+                records = model.create([values for _item, values in pairs])
+            return [(item, record) for (item, _v), record in zip(pairs, records, strict=True)]
+        except RETRYABLE:
+            raise
+        except Exception:  # isolated below, record by record
+            _logger.info("list create of %s refused, isolating the records", model._name)
+        created = []
+        for item, values in pairs:
+            try:
+                with self.env.cr.savepoint():
+                    created.append((item, model.create(values)))
+            except RETRYABLE:
+                raise
+            except Exception as exc:  # counted failed with the reason
+                self._issue(issues, batch, item, "failed", f"Odoo refused it: {exc}")
+                self._mark(outcomes, item, "failed")
+        return created
+
+    def _update(self, model, line, triples, outcomes, issues, batch):
+        """Changed records, and aggregates (written on the record of their group)."""
+        journal, bind = [], []
+        for item, values, bound in triples:
+            try:
+                if not bound and item.target is None:
+                    raise Unresolved(f"{item.source_object} {item.source_id} names no record "
+                                     "to add its values to")
+                res_id = bound.res_id if bound else self.resolver.resolve(item.target, ID_FIELD)
+            except Unresolved as exc:
+                self._issue(issues, batch, item, exc.status, str(exc))
+                self._mark(outcomes, item, exc.status)
+                continue
+            record = model.browse(res_id).exists()
+            if not record:
+                self._issue(issues, batch, item, "failed", f"the {model._name} #{res_id} to "
+                            "update does not exist any more in Odoo")
+                self._mark(outcomes, item, "failed")
+                continue
+            old = self._old_values(record, values)
+            try:
+                with self.env.cr.savepoint():
+                    record.write(values)
+            except RETRYABLE:
+                raise
+            except Exception as exc:  # counted failed with the reason
+                self._issue(issues, batch, item, "failed", f"Odoo refused the update: {exc}")
+                self._mark(outcomes, item, "failed")
+                continue
+            if bound:
+                bound.write({"payload_hash": item.payload_hash, "run_id": self.run.id})
+                self._mark(outcomes, item, "updated")
+            else:
+                bind.append((line, item, model._name, record.id))
+                self._mark(outcomes, item, "created")
+            journal.append((item, model._name, record.id, "write", old))
+        self._bind(bind)
+        self._journal(journal)
+
+    @staticmethod
+    def _old_values(record, values):
+        old = {}
+        for name in values:
+            field = record._fields.get(name)
+            if field is None or field.type == "binary":
+                continue
+            value = record[name]
+            if field.type in ("many2many", "one2many"):
+                value = value.ids
+            elif field.type == "many2one":
+                value = value.id
+            elif field.type in ("date", "datetime") and value:
+                value = str(value)
+            old[name] = value
+        return old
+
+    def _bind(self, entries):
+        vals_list = []
+        for line, item, model_name, res_id in entries:
+            key = self._binding_key(line, item)
+            vals_list.append({"project_id": self.project.id, "source_object": line.source_object,
+                              "source_id": key, "role": line.role, "model": model_name,
+                              "res_id": res_id, "payload_hash": item.payload_hash,
+                              "run_id": self.run.id})
+            self.resolver.remember_binding(line.source_object, key, line.role, model_name,
+                                           res_id)
+        if vals_list:
+            self.env["fsm.migration.binding"].sudo().create(vals_list)
+
+    def _journal(self, entries):
+        if entries:
+            self.env["fsm.migration.journal"]._log([{
+                "project_id": self.project.id, "operation": operation, "model": model_name,
+                "res_id": res_id, "source_object": item.source_object,
+                "source_id": item.source_id, "batch_ref": f"run:{self.run.id}",
+                "old_values": old,
+            } for item, model_name, res_id, operation, old in entries])

@@ -1,0 +1,279 @@
+"""Turns the mapper's ``Ref``s into Odoo values, with lookups prefetched in lists.
+
+Small reference tables (countries, states, stages, tags, activity types, models, users
+by e-mail) are read once per processor; bindings and staged source values are read once
+per batch for all the refs of a role. A ref that cannot be resolved raises
+``Unresolved``: the record is *blocked* by it (or *failed* when the path is not
+supported), never written with a missing or wrong link.
+"""
+
+from collections import defaultdict
+
+from ..services.errors import SourceError
+
+#: the largest attachment read into Odoo (bytes); larger files fail with the reason
+MAX_FILE_SIZE = 25 * 1024 * 1024
+
+
+class Unresolved(Exception):
+    """A reference without an Odoo record. ``status`` is how the record is counted."""
+
+    def __init__(self, message, status="blocked"):
+        super().__init__(message)
+        self.status = status
+
+
+class RefResolver:
+    def __init__(self, env, project, user_plan, source_factory=None):
+        self.env = env
+        self.project = project
+        #: source user id → Odoo user id, from the confirmed map's user plan
+        self.user_plan = user_plan
+        self._source_factory = source_factory
+        self._source = None
+        self._tables = {}
+        #: (source_object, source_id) → {(role, model): res_id}
+        self._bindings = {}
+        #: (source_object, source_id) → staged source record
+        self._staged = {}
+        self._records = {}  # (model, name) → id, for 'record' refs
+        self._fields = {}  # (model, res_id, field) → value, for refs through a bound record
+
+    # --- small tables, read once -------------------------------------------------------
+    def _table(self, name):
+        if name not in self._tables:
+            self._tables[name] = getattr(self, f"_load_{name}")()
+        return self._tables[name]
+
+    def _load_country(self):
+        return {c.code.upper(): c.id for c in self.env["res.country"].search([])}
+
+    def _load_state(self):
+        return {(s.country_id.code.upper(), s.code.upper()): s.id
+                for s in self.env["res.country.state"].search([])}
+
+    def _by_name(self, model, order="id"):
+        table = {}
+        for record in self.env[model].sudo().with_context(active_test=False).search(
+                [], order=order):
+            table.setdefault((record.display_name or "").strip().casefold(), record.id)
+        return table
+
+    def _load_stage(self):
+        return self._by_name("crm.stage", "sequence, id")
+
+    def _load_tag(self):
+        return self._by_name("crm.tag")
+
+    def _load_activity_type(self):
+        return self._by_name("mail.activity.type", "sequence, id")
+
+    def _load_model(self):
+        return {m.model: m.id for m in self.env["ir.model"].sudo().search([])}
+
+    def _load_user_email(self):
+        table = {}
+        for user in self.env["res.users"].sudo().search([("share", "=", False)], order="id"):
+            for key in (user.email, user.login):
+                if key and "@" in key:
+                    table.setdefault(key.strip().lower(), user.id)
+        return table
+
+    # --- per batch -------------------------------------------------------------------------
+    def prefetch(self, refs):
+        """One query per source object for the bindings and staged records the refs need."""
+        bindings, staged = defaultdict(set), defaultdict(set)
+        for ref in refs:
+            if ref.kind == "binding":
+                if ref.via:
+                    staged[ref.source_object].add(str(ref.key))
+                else:
+                    bindings[ref.source_object].add(str(ref.key))
+            elif ref.kind == "source_field":
+                staged[ref.source_object].add(str(ref.key))
+        for source_object, keys in staged.items():
+            self._prefetch_staged(source_object, keys)
+        for ref in refs:  # refs through another source record: their parents' bindings
+            if ref.kind == "binding" and ref.via:
+                parent = (self._staged.get((ref.source_object, str(ref.key))) or {}).get(ref.via)
+                if parent not in (None, ""):
+                    bindings[ref.to].add(str(parent))
+        for source_object, keys in bindings.items():
+            self._prefetch_bindings(source_object, keys)
+
+    def _prefetch_bindings(self, source_object, keys):
+        missing = [k for k in keys if (source_object, k) not in self._bindings]
+        if not missing:
+            return
+        for key in missing:
+            self._bindings[(source_object, key)] = {}
+        self.env.cr.execute("""
+            SELECT source_id, role, model, res_id FROM fsm_migration_binding
+             WHERE project_id = %s AND source_object = %s AND source_id = ANY(%s)
+        """, (self.project.id, source_object, missing))
+        for source_id, role, model, res_id in self.env.cr.fetchall():
+            self._bindings[(source_object, source_id)][(role, model)] = res_id
+
+    def _prefetch_staged(self, source_object, keys):
+        missing = [k for k in keys if (source_object, k) not in self._staged]
+        if not missing:
+            return
+        # the staged pages of this project's runs hold the source records themselves
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (elem->>'id') elem->>'id', elem
+              FROM fsm_migration_batch b
+              JOIN fsm_migration_run r ON r.id = b.run_id,
+                   jsonb_array_elements(b.payload) elem
+             WHERE r.project_id = %s AND b.source_object = %s AND elem->>'id' = ANY(%s)
+             ORDER BY elem->>'id', b.id DESC
+        """, (self.project.id, source_object, missing))
+        for source_id, record in self.env.cr.fetchall():
+            self._staged[(source_object, source_id)] = record
+
+    def remember_binding(self, source_object, source_id, role, model, res_id):
+        self._bindings.setdefault((source_object, str(source_id)), {})[(role, model)] = res_id
+
+    def bound(self, source_object, source_id, role=None, model=None):
+        """The res_id a source record is bound to (for ``role`` / ``model`` when given)."""
+        bound = self._bindings.get((source_object, str(source_id)))
+        if bound is None:
+            self._prefetch_bindings(source_object, [str(source_id)])
+            bound = self._bindings[(source_object, str(source_id))]
+        for (b_role, b_model), res_id in bound.items():
+            if (role is None or b_role == role) and (model is None or b_model == model):
+                return res_id
+        return None
+
+    # --- resolution ------------------------------------------------------------------------
+    def resolve(self, ref, field):
+        """The value to write in ``field`` (a TargetField) for ``ref``; raises Unresolved."""
+        method = getattr(self, f"_resolve_{ref.kind}", None)
+        if method is None:
+            raise Unresolved(f"links of kind '{ref.kind}' are not supported by this version "
+                             "of the engine yet; skip the line in the map", status="failed")
+        value = method(ref, field)
+        if isinstance(value, int) and ref.many:
+            return [(6, 0, [value])]
+        return value
+
+    def _resolve_binding(self, ref, field):
+        source_object, key = ref.source_object, str(ref.key)
+        if ref.via:
+            staged = self._staged.get((source_object, key)) or {}
+            parent = staged.get(ref.via)
+            if parent in (None, ""):
+                raise Unresolved(f"{source_object} {key} has no {ref.via}")
+            source_object, key = ref.to, str(parent)
+        model = ref.model if ref.model else (None if ref.role else field.relation)
+        res_id = self.bound(source_object, key, ref.role, model)
+        if res_id is None:
+            raise Unresolved(f"{source_object} {key} was not migrated (failed, blocked or "
+                             "missing in the source)")
+        if ref.field:
+            return self._field_of(model or field.relation, res_id, ref.field)
+        return res_id
+
+    def _field_of(self, model, res_id, field_name):
+        key = (model, res_id, field_name)
+        if key not in self._fields:
+            value = self.env[model].browse(res_id)[field_name]
+            self._fields[key] = value.id if hasattr(value, "_name") else value
+        return self._fields[key]
+
+    def _resolve_user(self, ref, field):
+        user_id = (self.user_plan.get(str(ref.key)) if ref.key is not None else None) \
+            or self.project.fallback_user_id.id
+        if not user_id:
+            raise Unresolved(f"source user {ref.key} has no Odoo user and the project has no "
+                             "fallback user: choose one on the project")
+        if ref.field or field.relation == "res.partner":
+            return self._field_of("res.users", user_id, ref.field or "partner_id")
+        return user_id
+
+    def _resolve_user_email(self, ref, _field):
+        """A user named by e-mail (a sales rep): the matching user, else the fallback user
+        the plan gives unmatched users' records to (a salesperson is not a parent)."""
+        user_id = self._table("user_email").get(str(ref.key).strip().lower()) \
+            or self.project.fallback_user_id.id
+        if not user_id:
+            raise Unresolved(f"no Odoo user with the e-mail {ref.key} and no fallback user")
+        return user_id
+
+    def _from_table(self, table, key, label):
+        value = self._table(table).get(key)
+        if value is None:
+            raise Unresolved(f"no {label} '{key}' in Odoo")
+        return value
+
+    def _resolve_country(self, ref, _field):
+        return self._from_table("country", str(ref.key).upper(), "country")
+
+    def _resolve_state(self, ref, _field):
+        key = tuple(str(part).upper() for part in ref.key)
+        return self._from_table("state", key, "state")
+
+    def _resolve_stage(self, ref, _field):
+        return self._from_table("stage", str(ref.key).strip().casefold(), "CRM stage")
+
+    def _resolve_tag(self, ref, _field):
+        return self._from_table("tag", str(ref.key).strip().casefold(), "CRM tag")
+
+    def _resolve_activity_type(self, ref, _field):
+        return self._from_table("activity_type", str(ref.key).strip().casefold(),
+                                "activity type")
+
+    def _resolve_model(self, ref, _field):
+        return self._from_table("model", str(ref.key), "model")
+
+    def _resolve_subtype(self, ref, _field):
+        record = self.env.ref(str(ref.key), raise_if_not_found=False)
+        if not record:
+            raise Unresolved(f"no message subtype {ref.key}")
+        return record.id
+
+    def _resolve_record(self, ref, field):
+        model = ref.model or field.relation
+        key = (model, str(ref.key).strip().casefold())
+        if key not in self._records:
+            found = self.env[model].sudo().with_context(active_test=False).name_search(
+                str(ref.key), operator="=ilike", limit=1)
+            self._records[key] = found[0][0] if found else None
+        if self._records[key] is None:
+            raise Unresolved(f"no {model} named '{ref.key}' in Odoo")
+        return self._records[key]
+
+    def _resolve_location(self, ref, _field):
+        found = self.env["stock.location"].sudo().search(
+            [("complete_name", "=", str(ref.key))], limit=1)
+        if not found:
+            raise Unresolved(f"no stock location {ref.key}")
+        return found.id
+
+    def _resolve_source_field(self, ref, _field):
+        staged = self._staged.get((ref.source_object, str(ref.key)))
+        if staged is None:
+            raise Unresolved(f"{ref.source_object} {ref.key} is not in the staged source")
+        return staged.get(ref.field)
+
+    def _resolve_file(self, ref, _field):
+        """The attachment's bytes, read from the source (one file at a time)."""
+        if self._source is None:
+            self._source = self._source_factory()
+        try:
+            stream = self._source.open_attachment(ref.key)
+        except SourceError as exc:
+            raise Unresolved(f"the file could not be read from the source: {exc}",
+                             status="failed") from exc
+        try:
+            data = stream.read(MAX_FILE_SIZE + 1)
+        finally:
+            stream.close()
+        if len(data) > MAX_FILE_SIZE:
+            raise Unresolved(f"the file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB",
+                             status="failed")
+        return data
+
+    def close(self):
+        if self._source is not None:
+            self._source.close()
+            self._source = None

@@ -1,0 +1,38 @@
+from odoo import fields, models
+
+
+class FsmMigrationBinding(models.Model):
+    """The only place that knows which Odoo record a source record became.
+
+    One row per (project, source object, source id, role): a Dispatch customer may give a
+    company, a contact and a billing address, each its own role. The payload hash of the
+    source record tells an unchanged record (skipped on re-run) from a changed one.
+    """
+
+    _name = "fsm.migration.binding"
+    _description = "Migration Binding"
+    _order = "id"
+
+    project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
+                                 index=True)
+    company_id = fields.Many2one(related="project_id.company_id", store=True)
+    source_object = fields.Char(required=True)
+    source_id = fields.Char(string="Source ID", required=True)
+    role = fields.Char(required=True)
+    model = fields.Char(required=True)
+    res_id = fields.Integer(string="Record ID", required=True, index=True)
+    payload_hash = fields.Char()
+    run_id = fields.Many2one("fsm.migration.run", ondelete="set null",
+                             help="The run that last wrote the record.")
+
+    _sql_constraints = [
+        ("binding_uniq", "unique(project_id, source_object, source_id, role)",
+         "A source record is bound once per role and project."),
+    ]
+
+    def init(self):
+        # the engine looks bindings up by (project, object, role, source id) in lists
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS fsm_migration_binding_lookup_idx
+            ON fsm_migration_binding (project_id, source_object, role, source_id)
+        """)

@@ -1,0 +1,209 @@
+import logging
+import time
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..importers.engine import BatchProcessor
+from ..services.errors import SourceError
+from ..services.record_mapper import dependency_order
+from .fsm_migration_batch import COUNTERS
+
+_logger = logging.getLogger(__name__)
+#: "object.field" pairs whose parents the mapper asks about (work orders with line items
+#: get a quotation): computed once from the staged pages
+CHILD_KEYS = ("work_order_lines.work_order_id",)
+
+
+class FsmMigrationRun(models.Model):
+    """One execution of a confirmed map: a sample, the full run or a delta pickup.
+
+    Staging pulls the source into batches (dependency level, page of records); workers
+    (cron or the command line) then claim and write the batches. Progress, rate and ETA
+    are summed from the batches, so concurrent workers never fight over one counter.
+    """
+
+    _name = "fsm.migration.run"
+    _description = "Migration Run"
+    _order = "id desc"
+
+    project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
+                                 index=True)
+    company_id = fields.Many2one(related="project_id.company_id", store=True)
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="restrict",
+                             string="Map version")
+    kind = fields.Selection([("sample", "Sample"), ("full", "Full run"), ("delta", "Delta")],
+                            required=True, default="full")
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Done"),
+         ("failed", "Failed")], default="draft", required=True, index=True)
+    batch_size = fields.Integer(default=500, help="Source records per batch.")
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+    batch_ids = fields.One2many("fsm.migration.batch", "run_id")
+    issue_ids = fields.One2many("fsm.migration.issue", "run_id")
+    total = fields.Integer(compute="_compute_progress")
+    done = fields.Integer(compute="_compute_progress")
+    progress = fields.Float(compute="_compute_progress", help="Done, in percent.")
+    rate = fields.Float(compute="_compute_progress", help="Records per second so far.")
+    eta_seconds = fields.Integer(compute="_compute_progress", string="ETA (s)")
+    created = fields.Integer(compute="_compute_progress")
+    updated = fields.Integer(compute="_compute_progress")
+    skipped = fields.Integer(compute="_compute_progress")
+    failed = fields.Integer(compute="_compute_progress")
+    blocked = fields.Integer(compute="_compute_progress")
+
+    @api.depends("batch_ids.state")
+    def _compute_progress(self):
+        for run in self:
+            rows = run.batch_ids.read(["state", "record_count", "duration", *COUNTERS])
+            done_rows = [r for r in rows if r["state"] != "pending"]
+            total = sum(r["record_count"] for r in rows)
+            done = sum(r["record_count"] for r in done_rows)
+            seconds = sum(r["duration"] for r in done_rows)
+            rate = done / seconds if seconds else 0.0
+            run.update({
+                "total": total, "done": done,
+                "progress": 100.0 * done / total if total else 0.0,
+                "rate": rate, "eta_seconds": int((total - done) / rate) if rate else 0,
+                **{k: sum(r[k] for r in done_rows) for k in COUNTERS},
+            })
+
+    # --- staging ----------------------------------------------------------------------
+    def _stage(self, source_ids=None):
+        """Pull the source into batches, in dependency order. ``source_ids``
+        ({object: set of ids}) restricts the pull (a sample). A batch is not cut inside a
+        group of records that aggregate together (the line items of one work order)."""
+        self.ensure_one()
+        proposal = self.map_id._to_proposal()
+        group_fields = {line.source_object: line.transform_args.get("group_by")
+                        for line in proposal.field_maps
+                        if not line.skip and (line.transform_args or {}).get("group_by")}
+        source = self.project_id._make_source()
+        vals_list, sequence = [], 0
+        try:
+            available = set(source.list_objects())
+            for level, obj in enumerate(dependency_order(proposal)):
+                if obj not in available:
+                    continue
+                wanted = source_ids.get(obj) if source_ids is not None else None
+                group_by = group_fields.get(obj)
+                page = []
+                for record in source.iter_records(obj):
+                    if wanted is not None and str(record.get("id")) not in wanted:
+                        continue
+                    if len(page) >= self.batch_size and not (
+                            group_by and record.get(group_by) == page[-1].get(group_by)):
+                        vals_list.append(self._batch_vals(obj, level, sequence, page))
+                        sequence, page = sequence + 1, []
+                    page.append(record)
+                    if len(vals_list) >= 20:  # bounded memory: write staged pages as we go
+                        self.env["fsm.migration.batch"].create(vals_list)
+                        vals_list = []
+                if page:
+                    vals_list.append(self._batch_vals(obj, level, sequence, page))
+                    sequence += 1
+        except SourceError as exc:
+            raise UserError(_("Could not read the source: %s", exc)) from exc
+        finally:
+            source.close()
+        self.env["fsm.migration.batch"].create(vals_list)
+
+    def _staged_children(self):
+        """``{"object.field": parent ids}`` over this run's staged pages (for the mapper)."""
+        children = {}
+        for key in CHILD_KEYS:
+            obj, field = key.split(".")
+            self.env.cr.execute("""
+                SELECT DISTINCT elem->>%s FROM fsm_migration_batch b,
+                       jsonb_array_elements(b.payload) elem
+                 WHERE b.run_id = %s AND b.source_object = %s
+            """, (field, self.id, obj))
+            children[key] = {row[0] for row in self.env.cr.fetchall() if row[0] is not None}
+        return children
+
+    def _batch_vals(self, obj, level, sequence, records):
+        return {"run_id": self.id, "source_object": obj, "level": level, "sequence": sequence,
+                "payload": records, "record_count": len(records)}
+
+    # --- running ----------------------------------------------------------------------
+    def action_start(self):
+        for run in self:
+            if run.state != "draft":
+                continue
+            if run.map_id.state != "confirmed":
+                raise UserError(_("Runs use a confirmed map only."))
+            run._stage()
+            run.write({"state": "running", "started_at": fields.Datetime.now()})
+        self.env.ref("field_service_migration.ir_cron_fsm_migration_worker")._trigger()
+
+    def action_pause(self):
+        self.filtered(lambda r: r.state == "running").state = "paused"
+
+    def action_resume(self):
+        self.filtered(lambda r: r.state == "paused").state = "running"
+        self.env.ref("field_service_migration.ir_cron_fsm_migration_worker")._trigger()
+
+    def _run_one_batch(self, processor=None):
+        """Claim and write one batch of this run in the current transaction.
+        Returns the batch (empty when nothing is left)."""
+        self.ensure_one()
+        batch = self.env["fsm.migration.batch"]._claim_next(self)
+        if not batch:
+            if not self.env["fsm.migration.batch"].search_count(
+                    [("run_id", "=", self.id), ("state", "=", "pending")]):
+                self._finish()
+            return batch
+        own = processor is None
+        processor = processor or BatchProcessor(self)
+        try:
+            with self.env.cr.savepoint():
+                batch._process(processor)
+        except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+            raise  # the worker's transaction is retried as a whole
+        except Exception as exc:  # one broken batch must not stop the run
+            _logger.exception("Migration batch %s failed", batch.id)
+            batch._mark_error(f"{type(exc).__name__}: {exc}")
+        finally:
+            if own:
+                processor.close()
+        return batch
+
+    def _finish(self):
+        self.ensure_one()
+        if self.state == "running":
+            self.write({"state": "done", "finished_at": fields.Datetime.now()})
+            self.project_id._on_run_done(self)
+
+    def run_until_done(self, max_seconds=None):
+        """Process batches in this transaction until none is left (tests, small runs);
+        the command line commits between batches instead. Returns the count."""
+        self.ensure_one()
+        started, count = time.monotonic(), 0
+        processor = BatchProcessor(self)
+        try:
+            while self.state == "running":
+                if not self._run_one_batch(processor):
+                    break
+                count += 1
+                if max_seconds and time.monotonic() - started > max_seconds:
+                    break
+        finally:
+            processor.close()
+        return count
+
+    @api.model
+    def _cron_work(self):
+        """The worker cron: one batch of the oldest running run per call, while work
+        remains (the cron framework calls again, commits between calls)."""
+        run = self.search([("state", "=", "running")], order="id", limit=1)
+        if not run:
+            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            return
+        batch = run._run_one_batch()
+        remaining = self.env["fsm.migration.batch"].search_count(
+            [("run_id.state", "=", "running"), ("state", "=", "pending")])
+        self.env["ir.cron"]._notify_progress(done=batch.record_count if batch else 0,
+                                             remaining=remaining)

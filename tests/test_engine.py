@@ -1,0 +1,102 @@
+import logging
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+from .common import generator_truth, run_python
+
+_logger = logging.getLogger(__name__)
+MANAGER = "field_service_migration.group_migration_manager"
+COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestEngineFstBundle(TransactionCase):
+    """A whole FST bundle through the engine: every record accounted for, re-run idle."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tmp = tempfile.TemporaryDirectory(prefix="fsm_engine_")  # pylint: disable=consider-using-with
+        cls.addClassCleanup(cls.tmp.cleanup)
+        bundle = Path(cls.tmp.name) / "bundle"
+        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
+                   "--seed", "8")
+        cls.truth = generator_truth("fst", 0.3, 8)
+        cls.manager = new_test_user(cls.env, "fsm_engine_manager",
+                                    groups=f"base.group_user,{MANAGER}")
+        cls.project = cls.env["fsm.migration.project"].with_user(cls.manager).create({
+            "name": "Engine test", "source_kind": "fst_bundle", "bundle_path": str(bundle),
+            "fallback_user_id": cls.env.ref("base.user_admin").id})
+        cls.project.action_discover()
+        cls.project.action_propose_map()
+        cls.project.map_id.action_confirm()
+        cls.env["fsm.migration.plan.apply"].with_user(cls.manager).with_context(
+            active_id=cls.project.id).create({}).action_apply()
+
+    def _run(self):
+        run = self.project._start_run("full", batch_size=100)
+        run.run_until_done()
+        self.assertEqual(run.state, "done")
+        return run
+
+    def _per_object(self, run):
+        stats = {}
+        for batch in run.batch_ids:
+            row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
+            row["source"] += batch.record_count
+            for key in COUNTERS:
+                row[key] += batch[key]
+        return stats
+
+    def test_full_run_accounts_for_every_record_and_reruns_idle(self):
+        # sent mails are deleted: count the mail.mail ids handed out instead
+        self.env.cr.execute("SELECT last_value FROM mail_mail_id_seq")
+        mail_seq_before = self.env.cr.fetchone()[0]
+        run = self._run()
+        stats = self._per_object(run)
+        reasons = Counter((i.source_object, i.status, i.reason[:90]) for i in run.issue_ids)
+        _logger.info("engine run: %s", stats)
+        for reason, count in reasons.most_common(15):
+            _logger.info("engine issue x%s: %s", count, reason)
+        self.assertFalse(run.batch_ids.filtered(lambda b: b.state == "error"),
+                         run.batch_ids.mapped("error"))
+        for obj, count in self.truth["counts"].items():
+            if obj in ("custom_fields",):
+                continue
+            row = stats.get(obj)
+            self.assertTrue(row, f"{obj} was staged")
+            self.assertEqual(row["source"], count, obj)
+            self.assertEqual(sum(row[k] for k in COUNTERS), count, f"{obj}: {row}")
+        issues = run.issue_ids
+        self.assertEqual(len(set(issues.filtered(lambda i: i.status == "blocked").mapped(
+            lambda i: (i.source_object, i.source_id)))), sum(r["blocked"] for r in stats.values()))
+        self.assertTrue(all(issue.reason for issue in issues))
+        # orphans (a work order whose customer is gone) are blocked by that parent
+        orphans = set(map(str, self.truth["orphan_work_order_ids"]))
+        blocked_orders = set(issues.filtered(
+            lambda i: i.source_object == "work_orders" and i.status == "blocked").mapped(
+            "source_id"))
+        self.assertTrue(orphans <= blocked_orders, orphans - blocked_orders)
+        # what was written is in Odoo, bound and journaled
+        leads = self.env["fsm.migration.binding"].search([
+            ("project_id", "=", self.project.id), ("source_object", "=", "work_orders"),
+            ("model", "=", "crm.lead")])
+        self.assertEqual(len(leads), stats["work_orders"]["created"])
+        lead_records = self.env["crm.lead"].with_context(active_test=False).browse(
+            leads.mapped("res_id"))
+        self.assertTrue(all(lead.type == "opportunity" for lead in lead_records))
+        self.assertTrue(lead_records.filtered(lambda lead: lead.stage_id.is_won),
+                        "completed work orders land in a won stage")
+        self.env.cr.execute("SELECT last_value FROM mail_mail_id_seq")
+        self.assertEqual(self.env.cr.fetchone()[0], mail_seq_before,
+                         "a migration queues no e-mail")
+        journal = self.project.journal_ids.filtered(lambda j: j.operation == "create")
+        self.assertGreaterEqual(len(journal), len(leads))
+
+        again = self._run()
+        totals = self._per_object(again)
+        self.assertEqual(sum(r["created"] for r in totals.values()), 0, totals)
+        self.assertEqual(sum(r["updated"] for r in totals.values()), 0, totals)
