@@ -145,7 +145,9 @@ class BatchProcessor:
                 continue
             values = dict(item.values)
             try:
-                for field_name, ref in item.refs.items():
+                # a skill's type first: the skill is found (or created) within it
+                for field_name, ref in sorted(item.refs.items(),
+                                              key=lambda kv: kv[1].kind != "skill_type"):
                     values[field_name] = self.resolver.resolve(ref, fields_of[field_name])
             except Unresolved as exc:
                 self._issue(issues, batch, item, exc.status, str(exc))
@@ -167,6 +169,16 @@ class BatchProcessor:
                 to_create.append((item, values))
         self._create(model, line, to_create, outcomes, issues, batch)
         self._update(model, line, to_update, outcomes, issues, batch)
+        self._journal_config()
+
+    def _journal_config(self):
+        """Products, skills … the resolver created for this batch, journaled as config."""
+        created, self.resolver.created = self.resolver.created, []
+        if created:
+            self.env["fsm.migration.journal"]._log([{
+                "project_id": self.project.id, "operation": "config", "model": record._name,
+                "res_id": record.id, "batch_ref": f"run:{self.run.id}",
+                "note": record.display_name} for record in created])
 
     def _existing_bindings(self, line, items):
         keys = [self._binding_key(line, item) for item in items]

@@ -36,7 +36,11 @@ class RefResolver:
         self._bindings = {}
         #: (source_object, source_id) → staged source record
         self._staged = {}
-        self._records = {}  # (model, name) → id, for 'record' refs
+        self._records = {}  # (model, name) → id, for 'record', product and skill refs
+        #: configuration records created on the way (products, skills): journaled by the
+        #: engine so that rollback removes them
+        self.created = []
+        self._skill_type = None  # the type of the skills resolved next (same record)
         self._fields = {}  # (model, res_id, field) → value, for refs through a bound record
 
     # --- small tables, read once -------------------------------------------------------
@@ -241,6 +245,45 @@ class RefResolver:
         if self._records[key] is None:
             raise Unresolved(f"no {model} named '{ref.key}' in Odoo")
         return self._records[key]
+
+    def _find_or_create(self, model, name, vals, domain=()):
+        """The record of ``model`` named ``name`` (case-insensitive), created when missing."""
+        key = (model, name.casefold(), tuple(domain))
+        if key not in self._records:
+            found = self.env[model].sudo().with_context(active_test=False).search(
+                [("name", "=ilike", name), *domain], limit=1)
+            if not found:
+                found = self.env[model].sudo().create({"name": name, **vals})
+                self.created.append(found)
+            self._records[key] = found.id
+        return self._records[key]
+
+    def _resolve_product(self, ref, _field):
+        """A service product per line kind or name, found or created (a priced sale line
+        needs a product to be confirmed)."""
+        name = str(ref.key).strip()
+        if ref.field == "kind":
+            name = name.title()
+        return self._find_or_create("product.product", name,
+                                    {"type": "service", "sale_ok": True})
+
+    def _resolve_skill_type(self, ref, _field):
+        self._skill_type = self._find_or_create("hr.skill.type", str(ref.key).strip(), {})
+        return self._skill_type
+
+    def _resolve_skill_level(self, ref, _field):
+        type_name, level = ref.key
+        type_id = self._resolve_skill_type(type(ref)(kind="skill_type", key=type_name), None)
+        return self._find_or_create("hr.skill.level", str(level).strip(), {
+            "skill_type_id": type_id, "level_progress": 100, "default_level": True},
+            domain=(("skill_type_id", "=", type_id),))
+
+    def _resolve_skill(self, ref, _field):
+        if not self._skill_type:
+            raise Unresolved("a skill needs its skill type (map skill_type_id)", "failed")
+        return self._find_or_create("hr.skill", str(ref.key).strip(), {
+            "skill_type_id": self._skill_type},
+            domain=(("skill_type_id", "=", self._skill_type),))
 
     def _resolve_location(self, ref, _field):
         found = self.env["stock.location"].sudo().search(
