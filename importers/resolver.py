@@ -114,6 +114,7 @@ class RefResolver:
         self.env.cr.execute("""
             SELECT source_id, role, model, res_id FROM fsm_migration_binding
              WHERE project_id = %s AND source_object = %s AND source_id = ANY(%s)
+             ORDER BY id
         """, (self.project.id, source_object, missing))
         for source_id, role, model, res_id in self.env.cr.fetchall():
             self._bindings[(source_object, source_id)][(role, model)] = res_id
@@ -162,14 +163,17 @@ class RefResolver:
 
     def _resolve_binding(self, ref, field):
         source_object, key = ref.source_object, str(ref.key)
+        role, model = ref.role, ref.model if ref.model else (None if ref.role else field.relation)
         if ref.via:
+            # through another record (job contact → its job → the job's customer): the
+            # customer's record of the field's model, whatever its role
             staged = self._staged.get((source_object, key)) or {}
             parent = staged.get(ref.via)
             if parent in (None, ""):
                 raise Unresolved(f"{source_object} {key} has no {ref.via}")
             source_object, key = ref.to, str(parent)
-        model = ref.model if ref.model else (None if ref.role else field.relation)
-        res_id = self.bound(source_object, key, ref.role, model)
+            role, model = None, field.relation
+        res_id = self.bound(source_object, key, role, model)
         if res_id is None:
             raise Unresolved(f"{source_object} {key} was not migrated (failed, blocked or "
                              "missing in the source)")

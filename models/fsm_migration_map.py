@@ -13,7 +13,7 @@ TARGET_MODELS = [
     "res.partner", "crm.lead", "crm.stage", "crm.tag", "res.users", "hr.employee",
     "hr.employee.skill", "sale.order", "sale.order.line", "mail.activity", "calendar.event",
     "account.move", "account.move.line", "mail.message", "ir.attachment", "stock.move",
-    "project.task",
+    "project.task", "utm.source",
 ]
 OPTIONAL_APPS = ["sale_crm", "sale_management", "account", "stock", "calendar", "hr",
                  "hr_skills", "project", "base_geolocalize"]

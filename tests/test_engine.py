@@ -5,7 +5,7 @@ from pathlib import Path
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import generator_truth, run_python
+from .common import EmulatorProcess, generator_truth, run_python
 
 _logger = logging.getLogger(__name__)
 MANAGER = "field_service_migration.group_migration_manager"
@@ -100,3 +100,48 @@ class TestEngineFstBundle(TransactionCase):
         totals = self._per_object(again)
         self.assertEqual(sum(r["created"] for r in totals.values()), 0, totals)
         self.assertEqual(sum(r["updated"] for r in totals.values()), 0, totals)
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestEngineDispatch(TransactionCase):
+    """Dispatch over HTTP (the emulator in its own process) through the whole engine."""
+
+    def test_dispatch_run_accounts_for_every_record(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "field_service_migration.allow_loopback", "True")
+        truth = generator_truth("dispatch", 0.3, 6)
+        with EmulatorProcess("emulators.dispatch", "--scale", "0.3", "--seed", "6",
+                             "--client-id", "odoo", "--client-secret", "s3cret") as url:
+            project = self.env["fsm.migration.project"].create({
+                "name": "Dispatch engine", "source_kind": "dispatch", "source_url": url,
+                "client_id": "odoo", "client_secret_input": "s3cret",
+                "fallback_user_id": self.env.ref("base.user_admin").id})
+            project.action_discover()
+            project.action_propose_map()
+            project.map_id.action_confirm()
+            self.env["fsm.migration.plan.apply"].with_context(
+                active_id=project.id).create({}).action_apply()
+            run = project._start_run("full", batch_size=100)
+            run.run_until_done()
+        self.assertEqual(run.state, "done")
+        self.assertFalse(run.batch_ids.filtered(lambda b: b.state == "error"),
+                         run.batch_ids.mapped("error"))
+        per_object = {}
+        for batch in run.batch_ids:
+            row = per_object.setdefault(batch.source_object, Counter())
+            row["source"] += batch.record_count
+            for key in COUNTERS:
+                row[key] += batch[key]
+        reasons = Counter((i.source_object, i.status, i.reason[:90]) for i in run.issue_ids)
+        _logger.info("dispatch run: %s", {k: dict(v) for k, v in per_object.items()})
+        for reason, count in reasons.most_common(15):
+            _logger.info("dispatch issue x%s: %s", count, reason)
+        for obj, row in per_object.items():
+            self.assertEqual(sum(row[k] for k in COUNTERS), row["source"], f"{obj}: {row}")
+            if obj in truth["counts"]:
+                self.assertEqual(row["source"], truth["counts"][obj], obj)
+        orphans = {str(i) for i in truth["orphan_job_ids"]}
+        blocked_jobs = set(run.issue_ids.filtered(
+            lambda i: i.source_object == "jobs" and i.status == "blocked").mapped("source_id"))
+        self.assertTrue(orphans <= blocked_jobs, orphans - blocked_jobs)
+        self.assertGreater(per_object["jobs"]["created"], 0)
