@@ -208,7 +208,7 @@ class FsmMigrate(Command):
             for key in ("created", "updated", "skipped", "failed", "blocked"):
                 stats[key] += batch[key]
         issues = [{"object": i.source_object, "source_id": i.source_id, "status": i.status,
-                   "field": i.target_field or i.source_field, "value": i.value,
+                   "field": i.target_field or i.source_field or None, "value": i.value or None,
                    "reason": i.reason} for i in run.issue_ids]
         return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
                 "map_version": run.map_id.version, "objects": objects,

@@ -53,6 +53,7 @@ class BatchProcessor:
         self.resolver = RefResolver(self.env, self.project, self.user_plan,
                                     source_factory=self.project._make_source)
         self._batch_ids = set()
+        self._issue_keys = set()
 
     def _user_plan(self, map_):
         """Source user id → Odoo user id, as the confirmed plan says."""
@@ -75,6 +76,7 @@ class BatchProcessor:
     def process(self, source_object, records, batch=None):
         """Write ``records`` of ``source_object``; return the counters of this batch."""
         outcomes, issues = {}, []
+        self._issue_keys = set()
         self._batch_ids = {str(record.get("id")) for record in records}
         by_role = defaultdict(list)
         for item in self.mapper.map_batch(source_object, records):
@@ -104,8 +106,13 @@ class BatchProcessor:
 
     def _issue(self, issues, batch, item, status, reason, source_field=None,
                target_field=None, value=None):
-        """One issue per source record behind ``item`` (an aggregate has several)."""
+        """One issue per source record behind ``item`` (an aggregate has several); the same
+        reason for the same record (an appointment's activity and event) once."""
         for source_id in item.item_ids or [item.source_id]:
+            key = (item.source_object, str(source_id), status, reason)
+            if key in self._issue_keys:
+                continue
+            self._issue_keys.add(key)
             issues.append({
                 "run_id": self.run.id, "batch_id": batch.id if batch else False,
                 "source_object": item.source_object, "source_id": str(source_id),

@@ -162,6 +162,40 @@ class OdooRunner:
                 rc = 1
         return rc, text, time.monotonic() - started
 
+    def cli_run(self, db):
+        """``odoo-bin fsm-migrate run`` on a generated bundle, then again on the same
+        project: the report must account for every source record, the second run must
+        write nothing."""
+        bundle = self.logdir / "cli_run_bundle"
+        started = time.monotonic()
+        subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
+                        "--scale", "0.5", "--seed", "4"], cwd=REPO, check=True,
+                       capture_output=True)
+        texts, reports = [], []
+        flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle),
+                 "--confirm-map"]
+        for attempt in (1, 2):
+            report_path = self.logdir / f"cli_run_{attempt}.json"
+            rc, text, _took = self.odoo_bin(
+                f"--addons-path={self.addons_path}", "fsm-migrate", "run", "-d", db,
+                "--no-http", *flags, "--report", str(report_path), log=f"cli_run_{attempt}")
+            texts.append(text)
+            if rc != 0:
+                return rc, "\n".join(texts), time.monotonic() - started
+            reports.append(json.loads(report_path.read_text()))
+            flags = ["--project", str(reports[0]["project_id"])]
+        problems = [f"{obj}: {row}" for obj, row in reports[0]["objects"].items()
+                    if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
+                                                             "failed", "blocked"))]
+        written_again = sum(row["created"] + row["updated"]
+                            for row in reports[1]["objects"].values())
+        if written_again:
+            problems.append(f"the second run wrote {written_again} records")
+        text = "\n".join(texts)
+        for problem in problems:
+            text += f"\nERROR fsm-migrate run: {problem}"
+        return (1 if problems else 0), text, time.monotonic() - started
+
     def createdb_clean(self, db):
         subprocess.run([str(self.py), "-c", DROP_DB, db], check=True)
 
@@ -251,6 +285,8 @@ def cmd_test(args):
                                    log="2_upgrade_tests_full"), expect_tests=True)
         runner.step("command line: fsm-migrate discover on an FST bundle",
                     *runner.cli_discover(full_db))
+        runner.step("command line: fsm-migrate run on an FST bundle, twice",
+                    *runner.cli_run(full_db))
         rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
         ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
         runner.step("uninstall then reinstall, all apps", 0 if ok else (rc or 1), text, took)
