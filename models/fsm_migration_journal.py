@@ -27,7 +27,9 @@ class FsmMigrationJournal(models.Model):
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
                                  index=True, readonly=True)
     company_id = fields.Many2one(related="project_id.company_id", store=True)
-    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now,
+    # the transaction's time, as the write_date of the records it wrote (conflicts compare
+    # the two)
+    date = fields.Datetime(required=True, readonly=True, default=lambda self: self.env.cr.now(),
                            index=True)
     user_id = fields.Many2one("res.users", required=True, readonly=True,
                               default=lambda self: self.env.user, ondelete="restrict")
@@ -41,6 +43,9 @@ class FsmMigrationJournal(models.Model):
     old_values = fields.Json(readonly=True,
                              help="For an update: the values of the changed fields before it.")
     note = fields.Char(readonly=True)
+    undo_of_id = fields.Many2one("fsm.migration.journal", readonly=True, index=True,
+                                 ondelete="cascade", string="Undoes",
+                                 help="For an undo entry: the entry it reverted.")
 
     @api.model
     def _log(self, entries):

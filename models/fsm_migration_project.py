@@ -420,6 +420,24 @@ class FsmMigrationProject(models.Model):
         if run.kind == "full" and self.state == "run":
             self.state = "verify"
 
+    def action_open_rollback(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_rollback_action")
+        action["context"] = {"active_id": self.id}
+        return action
+
+    def _on_rolled_back(self, run, undone, kept, refused):
+        body = _("Rollback%(scope)s: %(undone)s journal entries reverted, %(kept)s conflicting "
+                 "records kept.", scope=f" of run {run.id}" if run else "", undone=undone,
+                 kept=kept)
+        if refused:
+            body += " " + _("Not reverted (run the rollback again after fixing): %s",
+                            "; ".join(refused[:20]))
+        self.message_post(body=body)
+        if not run and not refused:
+            self.state = "rolled_back"
+
     def _on_map_confirmed(self, confirmed):
         self.message_post(body=_("Map v%s confirmed.", confirmed.version))
         if self.state in ("connect", "discover", "plan"):

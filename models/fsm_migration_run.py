@@ -38,7 +38,8 @@ class FsmMigrationRun(models.Model):
                             required=True, default="full")
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Done"),
-         ("failed", "Failed")], default="draft", required=True, index=True)
+         ("failed", "Failed"), ("rolled_back", "Rolled back")], default="draft",
+        required=True, index=True)
     batch_size = fields.Integer(default=500, help="Source records per batch.")
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)

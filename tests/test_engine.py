@@ -102,6 +102,47 @@ class TestEngineFstBundle(TransactionCase):
         self.assertEqual(sum(r["updated"] for r in totals.values()), 0, totals)
 
 
+    def test_rollback_reverts_everything_but_records_edited_since(self):
+        custom_fields = self.env["ir.model.fields"].browse(self.project.journal_ids.filtered(
+            lambda j: j.operation == "schema").mapped("res_id"))
+        self.assertTrue(custom_fields.filtered(lambda f: f.model == "crm.lead"),
+                        "the plan created custom fields on leads")
+        run = self._run()
+        bindings = self.env["fsm.migration.binding"].search([("project_id", "=", self.project.id)])
+        lead_ids = bindings.filtered(lambda b: b.model == "crm.lead").mapped("res_id")
+        partner_ids = bindings.filtered(lambda b: b.model == "res.partner").mapped("res_id")
+        self.assertTrue(lead_ids and partner_ids)
+        # a user edits one lead after the migration (a later transaction)
+        edited = self.env["crm.lead"].with_context(active_test=False).browse(lead_ids[0])
+        self.env.cr.execute("UPDATE crm_lead SET write_date = write_date + interval '1 hour' "
+                            "WHERE id = %s", (edited.id,))
+        edited.invalidate_recordset()
+        wizard = self.env["fsm.migration.rollback"].with_user(self.manager).with_context(
+            active_id=self.project.id).create({})
+        self.assertEqual(wizard.conflict_count, 1)
+        self.assertIn(f"crm.lead #{edited.id}", wizard.conflicts)
+        self.assertGreaterEqual(wizard.to_remove, len(lead_ids) + len(partner_ids))
+        wizard.action_rollback()
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        self.assertEqual(Lead.browse(lead_ids).exists(), edited, "only the edited lead is kept")
+        self.assertFalse(self.env["res.partner"].browse(partner_ids).exists().filtered(
+            lambda p: p != edited.partner_id and p != edited.partner_id.parent_id))
+        self.assertFalse(custom_fields.exists(), "the plan's custom fields are removed")
+        self.assertEqual(run.state, "rolled_back")
+        self.assertFalse(self.env["fsm.migration.binding"].search(
+            [("project_id", "=", self.project.id)]))
+        # again: only the conflict is left; forced, it goes too; a third time does nothing
+        again = self.env["fsm.migration.rollback"].with_context(
+            active_id=self.project.id).create({"force": True})
+        self.assertEqual(again.to_remove, 1)
+        again.action_rollback()
+        self.assertFalse(edited.exists())
+        third = self.env["fsm.migration.rollback"].with_context(
+            active_id=self.project.id).create({})
+        self.assertEqual((third.to_remove, third.to_restore, third.schema_to_remove), (0, 0, 0))
+        third.action_rollback()
+
+
 @tagged("post_install", "-at_install", "fsm_migration")
 class TestEngineDispatch(TransactionCase):
     """Dispatch over HTTP (the emulator in its own process) through the whole engine."""

@@ -1,1 +1,2 @@
 from . import fsm_migration_plan_apply
+from . import fsm_migration_rollback
