@@ -1,7 +1,9 @@
 """``odoo-bin fsm-migrate VERB -d DB [options]``: run a migration project headless.
 
-Verbs so far: ``test-connection``, ``discover`` and ``run`` (discover if needed, propose
-the map, confirm it with ``--confirm-map``, apply the schema plan, write every batch).
+Verbs so far: ``test-connection``, ``discover``, ``run`` (discover if needed, propose the
+map, confirm it with ``--confirm-map``, apply the schema plan, write every batch) and
+``rollback`` (revert what the project wrote, from its journal; ``--force`` includes
+records edited in Odoo since).
 Connection flags create a project (or update the one named by ``--project``); secrets
 may come from the environment (``FSM_CLIENT_SECRET``, ``FSM_PASSWORD``, ``FSM_API_KEY``,
 ``FSM_TOKEN``) so that they do not show in the process list. The result is printed and,
@@ -21,14 +23,14 @@ from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
-VERBS = ("test-connection", "discover", "run")
+VERBS = ("test-connection", "discover", "run", "rollback")
 SOURCES = {"dispatch": "dispatch", "fst-rest": "fst_rest", "fst-bundle": "fst_bundle"}
 SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
               "api_key": "FSM_API_KEY", "token": "FSM_TOKEN"}
 
 
 class FsmMigrate(Command):
-    """Run a field service migration project headless (test-connection, discover, run)"""
+    """Run a field service migration project headless (discover, run, rollback …)"""
 
     name = "fsm-migrate"
 
@@ -67,6 +69,10 @@ class FsmMigrate(Command):
                               "records (default: the administrator)")
         group.add_option("--batch-size", dest="fsm_batch_size", type="int",
                          help="run: source records per batch (default 500)")
+        group.add_option("--run", dest="fsm_run", type="int",
+                         help="rollback: only this run's writes (default: the whole project)")
+        group.add_option("--force", dest="fsm_force", action="store_true",
+                         help="rollback: also revert records edited in Odoo since")
         group.add_option("--report", dest="fsm_report", help="write the JSON report here")
         parser.add_option_group(group)
         verbs = [a for a in args if not a.startswith("-")][:1]
@@ -216,3 +222,15 @@ class FsmMigrate(Command):
                 "batch_errors": [{"object": b.source_object, "error": b.error}
                                  for b in run.batch_ids if b.state == "error"],
                 "issues": issues}
+
+    def _rollback(self, project, opt):
+        wizard = project.env["fsm.migration.rollback"].with_context(
+            active_id=project.id).create({"run_id": opt.fsm_run or False,
+                                          "force": bool(opt.fsm_force)})
+        preview = {"removed": wizard.to_remove, "restored": wizard.to_restore,
+                   "schema_removed": wizard.schema_to_remove,
+                   "conflicts_kept": 0 if opt.fsm_force else wizard.conflict_count,
+                   "conflicts": (wizard.conflicts or "").splitlines()}
+        wizard.action_rollback()
+        return {"project_id": project.id, "run_id": opt.fsm_run, **preview,
+                "state": project.state}

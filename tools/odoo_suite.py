@@ -164,8 +164,8 @@ class OdooRunner:
 
     def cli_run(self, db):
         """``odoo-bin fsm-migrate run`` on a generated bundle, then again on the same
-        project: the report must account for every source record, the second run must
-        write nothing."""
+        project, then ``rollback``: the report must account for every source record, the
+        second run must write nothing, the rollback must remove what the first wrote."""
         bundle = self.logdir / "cli_run_bundle"
         started = time.monotonic()
         subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
@@ -191,6 +191,15 @@ class OdooRunner:
                             for row in reports[1]["objects"].values())
         if written_again:
             problems.append(f"the second run wrote {written_again} records")
+        report_path = self.logdir / "cli_rollback.json"
+        rc, text, _took = self.odoo_bin(
+            f"--addons-path={self.addons_path}", "fsm-migrate", "rollback", "-d", db,
+            "--no-http", *flags, "--report", str(report_path), log="cli_rollback")
+        texts.append(text)
+        rollback = json.loads(report_path.read_text()) if rc == 0 else {}
+        if rollback.get("state") != "rolled_back" or not rollback.get("removed"):
+            problems.append(f"rollback removed {rollback.get('removed')} records (state "
+                            f"{rollback.get('state')})")
         text = "\n".join(texts)
         for problem in problems:
             text += f"\nERROR fsm-migrate run: {problem}"
