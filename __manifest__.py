@@ -18,6 +18,7 @@
         "views/fsm_migration_field_views.xml",
         "views/fsm_migration_map_views.xml",
         "views/fsm_migration_journal_views.xml",
+        "views/fsm_migration_diff_views.xml",
         "views/fsm_migration_run_views.xml",
         "views/fsm_migration_plan_apply_views.xml",
         "views/fsm_migration_rollback_views.xml",

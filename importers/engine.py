@@ -235,9 +235,10 @@ class BatchProcessor:
         """Create in one list; if the database refuses, again one by one in savepoints so
         that only the guilty records fail, each with the database's own words."""
         # on create an empty value writes nothing: Odoo's defaults apply (an update
-        # writes them, to clear what the source cleared)
-        pairs = [(item, {k: v for k, v in values.items() if v is not None and v is not False})
-                 for item, values in pairs]
+        # writes them, to clear what the source cleared); False stays for booleans
+        fields_of = model._fields
+        pairs = [(item, {k: v for k, v in values.items() if v is not None and (
+            v is not False or fields_of[k].type == "boolean")}) for item, values in pairs]
         try:
             with self.env.cr.savepoint():
                 records = model.create([values for _item, values in pairs])

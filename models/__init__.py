@@ -11,3 +11,4 @@ from . import fsm_migration_binding
 from . import fsm_migration_batch
 from . import fsm_migration_run
 from . import fsm_migration_issue
+from . import fsm_migration_diff

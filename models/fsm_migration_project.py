@@ -6,6 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services.errors import SourceConfigError, SourceError
 from ..services.profiling import profile_source
+from ..services.sample import select_sample
 from ..services.source_factory import build_source
 from ..services.url_policy import DEFAULT_ALLOWED_HOSTS, check_source_url, parse_allowed_hosts
 
@@ -385,7 +386,57 @@ class FsmMigrationProject(models.Model):
             project.run_count = len(project.run_ids)
 
     # --- runs -----------------------------------------------------------------------------
-    def _start_run(self, kind="full", batch_size=None):
+    sample_size = fields.Integer(
+        default=300, groups=MANAGER_GROUP,
+        help="Records in the sample run: a quarter are work orders or jobs, spread over the "
+             "source; the rest is what they depend on and what depends on them.")
+    sample_run_id = fields.Many2one("fsm.migration.run", compute="_compute_sample_run")
+    sample_approved = fields.Boolean(readonly=True, copy=False, tracking=True)
+
+    @api.depends("run_ids.kind", "run_ids.state")
+    def _compute_sample_run(self):
+        for project in self:
+            project.sample_run_id = project.run_ids.filtered(
+                lambda r: r.kind == "sample" and r.state != "rolled_back").sorted("id")[-1:]
+
+    def _sample_ids(self):
+        """Source ids of a representative sample (see ``services.sample``)."""
+        self.ensure_one()
+        source = self._make_source()
+        try:
+            return select_sample(self.confirmed_map_id._to_proposal(), source.iter_records,
+                                 size=self.sample_size or 300)
+        except SourceError as exc:
+            raise UserError(_("Could not read the source: %s", exc)) from exc
+        finally:
+            source.close()
+
+    def action_run_sample(self):
+        """Migrate a sample with the confirmed map, then show its field-level diff."""
+        run = self._start_run("sample", source_ids=self._sample_ids())
+        run.run_until_done()
+        return run.action_open_diff()
+
+    def action_approve_sample(self):
+        self.ensure_one()
+        if not self.sample_run_id or self.sample_run_id.state != "done":
+            raise UserError(_("Run a sample first and read its diff."))
+        self.sample_approved = True
+        if self.state == "sample":
+            self.state = "run"
+
+    def action_discard_sample(self):
+        """Roll the sample back completely, so that the map can be fixed and sampled again."""
+        self.ensure_one()
+        if not self.sample_run_id:
+            raise UserError(_("There is no sample to discard."))
+        self.env["fsm.migration.rollback"].with_context(active_id=self.id).create(
+            {"run_id": self.sample_run_id.id, "force": True}).action_rollback()
+        self.sample_approved = False
+        if self.state in ("run",):
+            self.state = "sample"
+
+    def _start_run(self, kind="full", batch_size=None, source_ids=None):
         self.ensure_one()
         self.check_access("write")
         if not self.confirmed_map_id:
@@ -395,7 +446,7 @@ class FsmMigrationProject(models.Model):
         run = self.env["fsm.migration.run"].create({
             "project_id": self.id, "map_id": self.confirmed_map_id.id, "kind": kind,
             **({"batch_size": batch_size} if batch_size else {})})
-        run.action_start()
+        run.action_start(source_ids)
         if kind == "full" and self.state in ("plan", "map", "sample"):
             self.state = "run"
         return run

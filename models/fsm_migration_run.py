@@ -6,6 +6,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..importers.diff import RunDiff
 from ..importers.engine import BatchProcessor
 from ..services.errors import SourceError
 from ..services.record_mapper import dependency_order
@@ -45,6 +46,9 @@ class FsmMigrationRun(models.Model):
     finished_at = fields.Datetime(readonly=True)
     batch_ids = fields.One2many("fsm.migration.batch", "run_id")
     issue_ids = fields.One2many("fsm.migration.issue", "run_id")
+    diff_ids = fields.One2many("fsm.migration.diff", "run_id")
+    diff_summary = fields.Char(compute="_compute_diff_summary",
+                               help="Diff lines per status.")
     total = fields.Integer(compute="_compute_progress")
     done = fields.Integer(compute="_compute_progress")
     progress = fields.Float(compute="_compute_progress", help="Done, in percent.")
@@ -71,6 +75,29 @@ class FsmMigrationRun(models.Model):
                 "rate": rate, "eta_seconds": int((total - done) / rate) if rate else 0,
                 **{k: sum(r[k] for r in done_rows) for k in COUNTERS},
             })
+
+    @api.depends("diff_ids.status")
+    def _compute_diff_summary(self):
+        labels = dict(self.env["fsm.migration.diff"]._fields["status"].selection)
+        for run in self:
+            counts = {status: 0 for status in labels}
+            for row in self.env["fsm.migration.diff"]._read_group(
+                    [("run_id", "=", run.id)], ["status"], ["__count"]):
+                counts[row[0]] = row[1]
+            run.diff_summary = ", ".join(f"{labels[k]}: {v}" for k, v in counts.items())
+
+    def _compute_diff(self):
+        """(Re)build the field-level diff of this run."""
+        self.ensure_one()
+        self.diff_ids.unlink()
+        self.env["fsm.migration.diff"].create(RunDiff(self).lines())
+
+    def action_open_diff(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_diff_action")
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
 
     # --- staging ----------------------------------------------------------------------
     def _stage(self, source_ids=None):
@@ -130,13 +157,13 @@ class FsmMigrationRun(models.Model):
                 "payload": records, "record_count": len(records)}
 
     # --- running ----------------------------------------------------------------------
-    def action_start(self):
+    def action_start(self, source_ids=None):
         for run in self:
             if run.state != "draft":
                 continue
             if run.map_id.state != "confirmed":
                 raise UserError(_("Runs use a confirmed map only."))
-            run._stage()
+            run._stage(source_ids)
             run.write({"state": "running", "started_at": fields.Datetime.now()})
         self.env.ref("field_service_migration.ir_cron_fsm_migration_worker")._trigger()
 
@@ -176,6 +203,8 @@ class FsmMigrationRun(models.Model):
         self.ensure_one()
         if self.state == "running":
             self.write({"state": "done", "finished_at": fields.Datetime.now()})
+            if self.kind == "sample":
+                self._compute_diff()
             self.project_id._on_run_done(self)
 
     def run_until_done(self, max_seconds=None):

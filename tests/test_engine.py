@@ -12,9 +12,8 @@ MANAGER = "field_service_migration.group_migration_manager"
 COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
 
 
-@tagged("post_install", "-at_install", "fsm_migration")
-class TestEngineFstBundle(TransactionCase):
-    """A whole FST bundle through the engine: every record accounted for, re-run idle."""
+class EngineCase(TransactionCase):
+    """An FST bundle discovered, mapped, confirmed and planned, ready to run."""
 
     @classmethod
     def setUpClass(cls):
@@ -50,6 +49,12 @@ class TestEngineFstBundle(TransactionCase):
             for key in COUNTERS:
                 row[key] += batch[key]
         return stats
+
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestEngineFstBundle(EngineCase):
+    """A whole FST bundle through the engine: every record accounted for, re-run idle."""
 
     def test_full_run_accounts_for_every_record_and_reruns_idle(self):
         # sent mails are deleted: count the mail.mail ids handed out instead
@@ -101,6 +106,55 @@ class TestEngineFstBundle(TransactionCase):
         self.assertEqual(sum(r["created"] for r in totals.values()), 0, totals)
         self.assertEqual(sum(r["updated"] for r in totals.values()), 0, totals)
 
+
+    def test_sample_diff_discard_approve_then_full_run_reuses_it(self):
+        project = self.project.with_user(self.manager)
+        project.sample_size = 40
+        project.action_run_sample()
+        sample = project.sample_run_id
+        self.assertEqual((sample.kind, sample.state), ("sample", "done"))
+        staged = {b.source_object: b.record_count for b in sample.batch_ids}
+        self.assertLess(staged["work_orders"], self.truth["counts"]["work_orders"])
+        diff = sample.diff_ids
+        wrong = diff.filtered(lambda d: d.status in ("different", "missing"))
+        _logger.info("sample diff: %s", sample.diff_summary)
+        examples = {}
+        for line in wrong:
+            examples.setdefault((line.model, line.field_name),
+                                (line.expected_value, line.odoo_value))
+        self.assertFalse(wrong, examples)
+        self.assertEqual(set(diff.mapped("status")), {"equal", "transformed"})
+        self.assertTrue(diff.filtered(lambda d: d.field_name == "stage_id"
+                                      and d.status == "transformed"))
+        # discard: the sample is rolled back completely
+        sample_bindings = self.env["fsm.migration.binding"].search([("run_id", "=", sample.id)])
+        leads = self.env["crm.lead"].with_context(active_test=False).browse(
+            sample_bindings.filtered(lambda b: b.model == "crm.lead").mapped("res_id"))
+        self.assertTrue(leads)
+        project.action_discard_sample()
+        self.assertFalse(leads.exists())
+        self.assertEqual(sample.state, "rolled_back")
+        # sample again, approve, full run: what the sample wrote is reused, not duplicated
+        project.action_run_sample()
+        again = project.sample_run_id
+        self.assertNotEqual(again, sample)
+        project.action_approve_sample()
+        self.assertEqual(project.state, "run")
+        full = self._run()
+        created_by_sample = sum(again.batch_ids.mapped("created"))
+        self.assertGreater(created_by_sample, 0)
+        self.assertGreaterEqual(sum(full.batch_ids.mapped("skipped")), created_by_sample)
+        leads = self.env["fsm.migration.binding"].search([
+            ("project_id", "=", project.id), ("role", "=", "lead")])
+        self.assertEqual(len(leads), len(set(leads.mapped("res_id"))), "no lead twice")
+        self.assertEqual(len(leads), self.truth["counts"]["work_orders"]
+                         - len(self.truth["orphan_work_order_ids"]))
+
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestEngineRollback(EngineCase):
+    """Its own class: removing custom fields changes the registry for the tests after it."""
 
     def test_rollback_reverts_everything_but_records_edited_since(self):
         custom_fields = self.env["ir.model.fields"].browse(self.project.journal_ids.filtered(

@@ -85,6 +85,12 @@ def ensure_venv(odoo):
     return py
 
 
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def pg_ready(py):
     probe = "import psycopg2; psycopg2.connect(dbname='postgres').close()"
     return subprocess.run([str(py), "-c", probe], capture_output=True).returncode == 0
@@ -114,8 +120,11 @@ class OdooRunner:
         return proc.returncode, logfile.read_text(errors="replace"), took
 
     def server(self, db, *args, log):
+        # tests start the HTTP server even with --no-http: give it a free port, so that a
+        # running Odoo (or another suite) on 8069 does not make the run fail
         return self.odoo_bin(f"--addons-path={self.addons_path}", "-d", db, "--no-http",
-                             "--stop-after-init", "--without-demo=all", *args, log=log)
+                             f"--http-port={free_port()}", "--stop-after-init",
+                             "--without-demo=all", *args, log=log)
 
     def step(self, name, rc, text, took, expect_tests=False):
         problems = module_warnings(text)

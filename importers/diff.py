@@ -1,0 +1,166 @@
+"""The field-level diff of a run: for every record a run wrote and every mapped field, the
+source value, the value the map expects after its transforms, the value read back from
+the database, and a status:
+
+- ``equal``: written as the source has it;
+- ``transformed``: written as the map said, which differs from the raw source value
+  (a normalised phone, a stage for a status, a date converted to UTC, an empty value
+  left to Odoo's default …);
+- ``different``: the database holds something else than the map expects;
+- ``missing``: the record the binding names is not in the database any more.
+
+The expected values are computed again from the staged source records with the same
+mapper and resolver the run used; records are read back in one read per model.
+"""
+
+import html
+import re
+from collections import defaultdict
+
+from .engine import MATCH_ROLES, BatchProcessor
+from .resolver import Unresolved
+
+TAGS = re.compile(r"<[^>]+>")
+SPACES = re.compile(r"\s+")
+
+
+def normalise(value):
+    """A comparable form: ids for records, text without markup or entities, numbers with
+    zero as empty (Odoo reads an empty number back as 0)."""
+    if value is None or value is False or value == "" or value == []:
+        return None
+    if value is True:
+        return True
+    if hasattr(value, "_name"):  # a many2one read back
+        return value.id or None
+    if isinstance(value, list):
+        if value and isinstance(value[0], (list, tuple)):  # x2many commands
+            value = [i for command in value if command[0] == 6 for i in command[2]]
+        return sorted(value) or None
+    if isinstance(value, (int, float)):
+        return round(float(value), 6) or None
+    if isinstance(value, (bytes, bytearray)):
+        return f"{len(value)} bytes"
+    text = str(value)
+    if "<" in text or "&" in text:
+        text = html.unescape(TAGS.sub(" ", text))
+    return SPACES.sub(" ", text).strip() or None
+
+
+def shown(value, limit=200):
+    if value is None:
+        return False
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _read(record, name):
+    """The value of ``name`` on ``record``, x2many fields as id lists."""
+    value = record[name]
+    if record._fields[name].type in ("many2many", "one2many"):
+        return sorted(value.ids)
+    return value
+
+
+def dig(record, dotted):
+    value = record
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+class RunDiff:
+    def __init__(self, run):
+        self.run = run
+        self.processor = BatchProcessor(run)
+        self.env = self.processor.env
+        proposal = run.map_id._to_proposal()
+        #: (source object, role, target field) → source field(s) feeding it
+        self.sources = defaultdict(list)
+        for line in proposal.field_maps:
+            if not line.skip and line.target_field:
+                self.sources[(line.source_object, line.role, line.target_field)].append(
+                    line.source_field)
+
+    def lines(self):
+        """Diff lines (dicts for ``fsm.migration.diff``) of every record the run bound."""
+        out = []
+        bindings = self.env["fsm.migration.binding"].search([("run_id", "=", self.run.id)])
+        bound = {(b.source_object, b.source_id, b.role): b for b in bindings}
+        try:
+            for batch in self.run.batch_ids:
+                out += self._batch_lines(batch, bound)
+        finally:
+            self.processor.close()
+        return out
+
+    def _batch_lines(self, batch, bound):
+        processor, resolver = self.processor, self.processor.resolver
+        staged = {str(r.get("id")): r for r in batch.payload or []}
+        items = processor.mapper.map_batch(batch.source_object, batch.payload or [])
+        resolver.prefetch([ref for item in items for ref in item.refs.values()])
+        wanted = []  # (item, binding, expected values)
+        for item in items:
+            if item.role in MATCH_ROLES:  # an existing user chosen by the plan: not written
+                continue
+            binding = bound.get((item.source_object, processor._binding_key(
+                _Line(item.role), item), item.role))
+            if not binding or item.errors:
+                continue
+            fields_of = processor.targets.get(binding.model, {})
+            expected = dict(item.values)
+            for name, ref in item.refs.items():
+                try:
+                    expected[name] = resolver.resolve(ref, fields_of[name])
+                except (Unresolved, KeyError):
+                    expected[name] = None
+            if item.lost:
+                expected["active"] = False
+            wanted.append((item, binding, expected))
+        by_model = defaultdict(set)
+        for _item, binding, _expected in wanted:
+            by_model[binding.model].add(binding.res_id)
+        read = {}
+        for model, ids in by_model.items():
+            records = self.env[model].with_context(active_test=False).browse(ids).exists()
+            read.update({(model, r.id): r for r in records})
+        lines = []
+        for item, binding, expected in wanted:
+            record = read.get((binding.model, binding.res_id))
+            source = staged.get(str(item.source_id)) or {}
+            for name, value in expected.items():
+                if record and name not in record._fields:
+                    continue
+                raw = [dig(source, f) for f in self.sources.get(
+                    (item.source_object, item.role, name), [])]
+                raw_value = raw[0] if len(raw) == 1 else (" ".join(str(v) for v in raw if v)
+                                                          if raw else None)
+                odoo_value = normalise(_read(record, name)) if record else None
+                want = normalise(value)
+                if not record:
+                    status = "missing"
+                elif want is None and odoo_value is not None:
+                    # an empty source value is not written on create: Odoo's default is
+                    status, want = "transformed", "(empty: Odoo's default)"
+                elif odoo_value != want:
+                    status = "different"
+                elif normalise(raw_value) == want or not raw:
+                    status = "equal"
+                else:
+                    status = "transformed"
+                lines.append({
+                    "run_id": self.run.id, "source_object": item.source_object,
+                    "source_id": item.source_id, "role": item.role, "model": binding.model,
+                    "res_id": binding.res_id, "field_name": name,
+                    "source_value": shown(raw_value), "expected_value": shown(want),
+                    "odoo_value": shown(odoo_value), "status": status})
+        return lines
+
+
+class _Line:
+    """The bits of an object line ``_binding_key`` reads."""
+
+    def __init__(self, role):
+        self.role = role

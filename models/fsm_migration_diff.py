@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+STATUSES = [("equal", "Equal"), ("transformed", "Transformed as mapped"),
+            ("different", "Different"), ("missing", "Missing")]
+
+
+class FsmMigrationDiff(models.Model):
+    """A line of a run's field-level diff: one field of one record written by the run."""
+
+    _name = "fsm.migration.diff"
+    _description = "Migration Field Diff"
+    _order = "run_id, status desc, source_object, source_id, field_name"
+
+    run_id = fields.Many2one("fsm.migration.run", required=True, ondelete="cascade", index=True)
+    project_id = fields.Many2one(related="run_id.project_id", store=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True)
+    source_object = fields.Char(required=True)
+    source_id = fields.Char(string="Source ID", required=True)
+    role = fields.Char()
+    model = fields.Char(required=True)
+    res_id = fields.Integer(string="Record ID")
+    field_name = fields.Char(string="Field", required=True)
+    source_value = fields.Char(help="The raw value in the source (several fields joined).")
+    expected_value = fields.Char(help="What the map makes of it (ids for links).")
+    odoo_value = fields.Char(string="Value in Odoo", help="Read back from the database.")
+    status = fields.Selection(STATUSES, required=True, index=True)
