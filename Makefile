@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-SCALE ?= 100
+SCALE ?= 10
 
-.PHONY: help test test-pure test-odoo lint demo bench clean
+.PHONY: help test test-pure test-odoo lint demo bench bench-pull clean
 
 help:
 	@echo "make demo   - Odoo 18 + this module + the optional apps on http://localhost:8069"
 	@echo "make test   - lint, pure tests, then the Odoo tests on fresh databases"
-	@echo "make test-pure | test-odoo | lint | bench SCALE=N"
+	@echo "make test-pure | test-odoo | lint | bench SCALE=N | bench-pull SCALE=N"
 
 test: lint test-pure test-odoo
 
@@ -32,8 +32,13 @@ lint: $(VENV)/.stamp
 demo:
 	$(PYTHON) tools/odoo_suite.py demo
 
-bench: $(VENV)/.stamp
-	$(VPY) bench/pull_dispatch.py --scale $(SCALE)
+# the engine against XML-RPC and load() on the same data, one run (see README)
+bench:
+	$(PYTHON) bench/engine_vs_peers.py --scale $(SCALE) $(BENCH_FLAGS)
+
+# source side only: a full pull from the Dispatch emulator, sequential vs concurrent
+bench-pull: $(VENV)/.stamp
+	$(VPY) -m bench.pull_dispatch --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

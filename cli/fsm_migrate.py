@@ -209,8 +209,9 @@ class FsmMigrate(Command):
         for batch in run.batch_ids:
             stats = objects.setdefault(batch.source_object, {
                 "source": 0, "created": 0, "updated": 0, "skipped": 0, "failed": 0,
-                "blocked": 0})
+                "blocked": 0, "seconds": 0.0})
             stats["source"] += batch.record_count
+            stats["seconds"] = round(stats["seconds"] + batch.duration, 3)
             for key in ("created", "updated", "skipped", "failed", "blocked"):
                 stats[key] += batch[key]
         issues = [{"object": i.source_object, "source_id": i.source_id, "status": i.status,
