@@ -174,9 +174,11 @@ class BatchProcessor:
                 to_update.append((item, values, bound))
             else:
                 to_create.append((item, values))
+        # configuration made on the way (products, skills) is journaled before the records
+        # that use it: rollback, newest first, removes those records first
+        self._journal_config()
         self._create(model, line, to_create, outcomes, issues, batch)
         self._update(model, line, to_update, outcomes, issues, batch)
-        self._journal_config()
 
     def _journal_config(self):
         """Products, skills … the resolver created for this batch, journaled as config."""
