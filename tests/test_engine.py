@@ -183,6 +183,7 @@ class TestEngineRollback(EngineCase):
             lambda p: p != edited.partner_id and p != edited.partner_id.parent_id))
         self.assertFalse(custom_fields.exists(), "the plan's custom fields are removed")
         self.assertEqual(run.state, "rolled_back")
+        self.assertEqual(self.project.state, "rolled_back", "nothing was refused")
         self.assertFalse(self.env["fsm.migration.binding"].search(
             [("project_id", "=", self.project.id)]))
         # again: only the conflict is left; forced, it goes too; a third time does nothing
