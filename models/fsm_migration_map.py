@@ -209,12 +209,22 @@ class FsmMigrationMap(models.Model):
         self.project_id._on_map_confirmed(self)
         return True
 
+    def action_export_json(self):
+        """Download this version as JSON (to import it in another database)."""
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create({
+            "name": f"migration_map_{self.project_id.id}_v{self.version}.json",
+            "raw": self.to_json().encode(), "mimetype": "application/json",
+            "res_model": self._name, "res_id": self.id})
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/web/content/{attachment.id}?download=true"}
+
     def to_json(self):
         """The whole map as JSON (export, reports, the engine's frozen input)."""
         self.ensure_one()
         return json.dumps({
             "project": self.project_id.name, "version": self.version, "state": self.state,
-            "objects": [rec._export() for rec in self.object_line_ids],
+            "objects": [rec._export() for rec in self.object_line_ids.sorted("sequence")],
             "fields": [rec._export() for rec in self.field_line_ids],
             "values": [rec._export() for rec in self.value_line_ids],
             "users": [rec._export() for rec in self.user_line_ids],

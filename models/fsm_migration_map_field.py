@@ -89,4 +89,4 @@ class FsmMigrationMapField(models.Model):
         return {k: self[k] for k in (
             "source_object", "source_field", "target_model", "target_field", "transform",
             "transform_args", "confidence", "reason", "skip", "new_field_type",
-            "new_field_label", "new_field_options", "new_field_relation")}
+            "new_field_label", "new_field_options", "new_field_relation", "role", "samples")}

@@ -413,6 +413,9 @@ class FsmMigrationProject(models.Model):
 
     def action_run_sample(self):
         """Migrate a sample with the confirmed map, then show its field-level diff."""
+        self.ensure_one()
+        if not self.confirmed_map_id:
+            raise UserError(_("Confirm a map first: no record moves before that."))
         run = self._start_run("sample", source_ids=self._sample_ids())
         run.run_until_done()
         return run.action_open_diff()

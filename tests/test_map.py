@@ -1,8 +1,9 @@
+import base64
 import tempfile
 from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
 from .common import run_python
 
@@ -118,3 +119,48 @@ class TestMapAndPlan(TransactionCase):
             active_id=self.project.id).create({})
         self.assertEqual((again.field_count, again.stage_count, again.user_count,
                           again.tag_count), (0, 0, 0, 0))
+
+    def test_edit_in_the_form_then_confirm(self):
+        proposal = self._propose().with_user(self.manager)
+        with self.assertRaisesRegex(UserError, "Confirm a map first"):
+            self.project.with_user(self.manager)._start_run("full")
+        with self.assertRaisesRegex(UserError, "Confirm a map first"):
+            self.project.with_user(self.manager).action_run_sample()
+        with Form(proposal) as form:
+            lines = form.field_line_ids
+            index = next(i for i in range(len(lines)) if lines.edit(i).source_field == "mobile")
+            with lines.edit(index) as line:
+                line.skip = True
+        mobile = proposal.field_line_ids.filtered(lambda rec: rec.source_field == "mobile")
+        self.assertEqual(mobile.mapped("skip").count(True), 1, "the edited line, saved")
+        proposal.action_confirm()
+        self.assertEqual(self.project.confirmed_map_id, proposal)
+        # frozen: read-only in the form, and refused by the ORM too
+        with self.assertRaisesRegex(AssertionError, "not editable"), Form(proposal) as form:
+            form.field_line_ids.edit(0)
+        with self.assertRaisesRegex(UserError, "frozen"):
+            mobile[0].skip = not mobile[0].skip
+
+    def test_reader_cannot_apply_the_plan(self):
+        self._propose().with_user(self.manager).action_confirm()
+        with self.assertRaises(AccessError):
+            self.env["fsm.migration.plan.apply"].with_user(self.reader).with_context(
+                active_id=self.project.id).create({}).action_apply()
+
+    def test_export_then_import_as_a_new_version(self):
+        source = self._propose()
+        exported = source.to_json()
+        wizard = self.env["fsm.migration.map.import"].with_user(self.manager).with_context(
+            active_id=self.project.id).create({"file": base64.b64encode(exported.encode()),
+                                               "filename": "map.json"})
+        imported = self.env["fsm.migration.map"].browse(wizard.action_import()["res_id"])
+        self.assertEqual((imported.version, imported.state), (2, "draft"))
+        for name in ("object_line_ids", "field_line_ids", "value_line_ids", "user_line_ids"):
+            self.assertEqual(len(imported[name]), len(source[name]), name)
+        self.assertEqual(imported._to_proposal().to_dict()["field_maps"],
+                         source._to_proposal().to_dict()["field_maps"])
+        imported.with_user(self.manager).action_confirm()
+        bad = self.env["fsm.migration.map.import"].with_user(self.manager).with_context(
+            active_id=self.project.id).create({"file": base64.b64encode(b"{}")})
+        with self.assertRaisesRegex(UserError, "not a map exported"):
+            bad.action_import()

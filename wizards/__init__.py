@@ -1,2 +1,3 @@
 from . import fsm_migration_plan_apply
 from . import fsm_migration_rollback
+from . import fsm_migration_map_import
