@@ -118,7 +118,7 @@ UNSCORED_PREFIXES = ("message_", "activity_", "website_message", "avatar_", "ima
                      "my_activity", "has_message")
 
 SYNONYM_GROUPS = (
-    {"zip", "postal_code", "postcode", "zipcode", "zip_code", "postal"},
+    {"zip", "postal_code", "postcode", "post_code", "zipcode", "zip_code", "postal"},
     {"mobile", "cell", "cellphone", "cell_phone", "mobile_phone", "mobile_number"},
     {"phone", "phone_number", "telephone", "tel", "work_phone", "phone1", "landline"},
     {"street", "street_1", "street1", "address1", "address_1", "address_line_1", "line1",
@@ -489,7 +489,7 @@ def score_field(source_name, source_profile, target):
     if kind == 0.0:
         confidence = min(confidence, 0.3)
         reason += "; types incompatible"
-    elif name < 0.5 and values < 1.0:
+    elif name < 0.6 and values < 1.0:
         confidence = min(confidence, MATCH_THRESHOLD - 0.05)
         reason += "; no name or value evidence"
     return round(confidence, 3), reason

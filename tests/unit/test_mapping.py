@@ -24,7 +24,7 @@ from services.mapping import (
     targets_from_fields_get,
     validate,
 )
-from services.profiling import profile_source
+from services.profiling import profile_records, profile_source
 from services.source_base import Source
 
 FIXTURE = Path(__file__).with_name("odoo18_fields.json")
@@ -529,3 +529,39 @@ def test_target_field_from_fields_get():
         "selection": [["0", "Low"], ["1", "Medium"]]})
     assert field.selection == [("0", "Low"), ("1", "Medium")] and not field.required
     assert TargetField.from_dict(field.to_dict()) == field
+
+
+def test_tricky_unknown_columns_top1(targets):
+    """Hand-made tricky columns (confusable names, e-mails in a notes column, dates as
+    text, a code that looks like a barcode): the proposal's top-1 is right for ≥ 90%."""
+    rows = [{
+        "customer_id": str(i), "name": f"Acme {i}",
+        "E-Mail Address": f"user{i}@example.com", "Cell": f"(555) 123-{1000 + i}",
+        "PostCode": f"{10000 + i}", "Town": ["Austin", "Dallas", "Reno"][i % 3],
+        "WebSite": f"https://acme{i}.example.com", "Job Title": ["Owner", "Manager"][i % 2],
+        "Remarks": f"Met at the fair {i}", "Contact Notes": f"backup{i}@example.org",
+        "Installed": f"2021-0{1 + i % 9}-1{i % 9}", "Gate Code": f"{1000 + i}#",
+    } for i in range(40)]
+    profile = profile_records("customers", rows)
+    dictionary = {"objects": [dict(profile, count=40, sampled=False)], "cardinality": []}
+    lines = {line.source_field: line for line in propose("fst", dictionary, targets).field_maps
+             if line.source_object == "customers"}
+    expected = {
+        "E-Mail Address": "email", "Cell": "mobile", "PostCode": "zip", "Town": "city",
+        "WebSite": "website", "Job Title": "function", "Remarks": "comment",
+        # a second e-mail column kept, as e-mails, in its own field
+        "Contact Notes": ("x_studio_contact_notes", "char"),
+        "Installed": ("x_studio_installed", "date"),  # dates as text → a date field
+        "Gate Code": ("x_studio_gate_code", "char"),  # not the partner's barcode
+    }
+    right = []
+    for source, want in expected.items():
+        line = lines[source]
+        assert line.reason, source
+        if isinstance(want, tuple):
+            right.append((line.new_field or {}).get("name") == want[0]
+                         and line.new_field["ttype"] == want[1])
+        else:
+            right.append(line.target_field == want and not line.new_field)
+    assert sum(right) / len(right) >= 0.9, dict(zip(expected, right, strict=True))
+    assert lines["Contact Notes"].transform == "email"
