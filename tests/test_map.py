@@ -44,6 +44,15 @@ class TestMapAndPlan(TransactionCase):
                    for line in proposal.object_line_ids}
         self.assertIn(("customers", "res.partner"), targets)
         self.assertIn(("work_orders", "crm.lead"), targets)
+        # the installed apps decide the path of line items and invoices
+        if "sale.order.line" in self.env:
+            self.assertIn(("work_order_lines", "sale.order.line"), targets)
+        else:
+            self.assertIn(("work_order_lines", "crm.lead"), targets)  # JSON on the lead
+        if "account.move" in self.env:
+            self.assertIn(("invoices", "account.move"), targets)
+        else:
+            self.assertIn(("invoices", "rebuild.reference"), targets)
         self.assertTrue(all(line.reason for line in proposal.field_line_ids))
         email = proposal.field_line_ids.filtered(
             lambda rec: rec.source_object == "customers" and rec.source_field == "email")
