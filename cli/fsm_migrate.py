@@ -3,7 +3,9 @@
 Verbs so far: ``test-connection``, ``discover``, ``run`` (discover if needed, propose the
 map, confirm it with ``--confirm-map``, apply the schema plan, write every batch) and
 ``rollback`` (revert what the project wrote, from its journal; ``--force`` includes
-records edited in Odoo since).
+records edited in Odoo since). ``run`` on a project whose run was interrupted resumes it;
+``run --stage-only`` then ``work`` (as many at once as wanted) writes it with several
+workers.
 Connection flags create a project (or update the one named by ``--project``); secrets
 may come from the environment (``FSM_CLIENT_SECRET``, ``FSM_PASSWORD``, ``FSM_API_KEY``,
 ``FSM_TOKEN``) so that they do not show in the process list. The result is printed and,
@@ -15,15 +17,20 @@ import logging
 import optparse
 import os
 import sys
+import time
 from pathlib import Path
+
+from psycopg2 import errors as pg_errors
 
 import odoo
 from odoo.cli import Command
 from odoo.exceptions import UserError
 
+from ..importers.engine import BatchProcessor
+
 _logger = logging.getLogger(__name__)
 
-VERBS = ("test-connection", "discover", "run", "rollback")
+VERBS = ("test-connection", "discover", "run", "work", "rollback")
 SOURCES = {"dispatch": "dispatch", "fst-rest": "fst_rest", "fst-bundle": "fst_bundle"}
 SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
               "api_key": "FSM_API_KEY", "token": "FSM_TOKEN"}
@@ -70,7 +77,10 @@ class FsmMigrate(Command):
         group.add_option("--batch-size", dest="fsm_batch_size", type="int",
                          help="run: source records per batch (default 500)")
         group.add_option("--run", dest="fsm_run", type="int",
-                         help="rollback: only this run's writes (default: the whole project)")
+                         help="work: the run to work on; rollback: only this run's writes "
+                              "(default: the whole project)")
+        group.add_option("--stage-only", dest="fsm_stage_only", action="store_true",
+                         help="run: stage the batches and stop; start workers with `work`")
         group.add_option("--force", dest="fsm_force", action="store_true",
                          help="rollback: also revert records edited in Odoo since")
         group.add_option("--report", dest="fsm_report", help="write the JSON report here")
@@ -92,7 +102,8 @@ class FsmMigrate(Command):
                 sys.exit(f"field_service_migration is not installed in {dbname}")
             try:
                 project = self._project(env, opt)
-                report = getattr(self, "_" + verb.replace("-", "_"))(project, opt)
+                handler = "_work_verb" if verb == "work" else "_" + verb.replace("-", "_")
+                report = getattr(self, handler)(project, opt)
             except UserError as exc:
                 cr.rollback()
                 report = {"ok": False, "error": str(exc)}
@@ -169,6 +180,9 @@ class FsmMigrate(Command):
 
     def _run(self, project, opt):
         env = project.env
+        running = project.run_ids.filtered(lambda r: r.kind == "full" and r.state == "running")
+        if running:  # an interrupted run: its uncommitted batch is pending again
+            return self._work(running[:1])
         if not project.object_ids:
             project.action_discover()
         if not project.fallback_user_id:
@@ -190,17 +204,52 @@ class FsmMigrate(Command):
             env["fsm.migration.plan.apply"].with_context(active_id=project.id).create(
                 {}).action_apply()
         run = project._start_run("full", opt.fsm_batch_size)
-        # this command opened its own cursor: each batch is committed on its own, so that a
-        # killed process loses at most the batch it was writing
+        if opt.fsm_stage_only:
+            return self._run_report(run)
+        return self._work(run)
+
+    def _work_verb(self, project, opt):
+        """``work``: one more worker on a running run (several may run at once)."""
+        Run = project.env["fsm.migration.run"]
+        run = Run.browse(opt.fsm_run).exists() if opt.fsm_run else project.run_ids.filtered(
+            lambda r: r.state == "running")[:1]
+        if not run:
+            raise UserError(project.env._("No running run to work on (give --run ID)."))
+        if run.state != "running":  # finished meanwhile (by other workers): its report
+            return self._run_report(run)
+        return self._work(run)
+
+    def _work(self, run):
+        """Write batches until none is left. This command opened its own cursor: each batch
+        is committed on its own, so that a killed process loses only the batch it was
+        writing, which the next worker takes again."""
+        env = run.env
         env.cr.commit()  # pylint: disable=invalid-commit
-        while run.state == "running":
-            batch = run._run_one_batch()
-            env.cr.commit()  # pylint: disable=invalid-commit
-            if not batch:
-                break
-            run.invalidate_recordset()
-            _logger.info("run %s: %s/%s records (%.0f%%), %.0f records/s", run.id, run.done,
-                         run.total, run.progress, run.rate)
+        processor, retries = BatchProcessor(run), 0
+        try:
+            while run.state == "running":
+                try:
+                    batch = run._run_one_batch(processor)
+                    env.cr.commit()  # pylint: disable=invalid-commit
+                except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                    env.cr.rollback()  # a concurrent worker won: take the batch again
+                    env.invalidate_all()
+                    retries += 1
+                    if retries > 50:
+                        raise
+                    continue
+                run.invalidate_recordset()
+                if not batch:
+                    if not env["fsm.migration.batch"].search_count(
+                            [("run_id", "=", run.id), ("state", "=", "pending")]):
+                        break
+                    time.sleep(0.2)  # another worker holds the last batches of a level
+                    env.cr.commit()  # pylint: disable=invalid-commit
+                    continue
+                _logger.info("run %s: %s/%s records (%.0f%%), %.0f records/s", run.id,
+                             run.done, run.total, run.progress, run.rate)
+        finally:
+            processor.close()
         return self._run_report(run)
 
     @staticmethod

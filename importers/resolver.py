@@ -106,18 +106,17 @@ class RefResolver:
             self._prefetch_bindings(source_object, keys)
 
     def _prefetch_bindings(self, source_object, keys):
-        missing = [k for k in keys if (source_object, k) not in self._bindings]
+        # only found bindings are kept: another worker may bind a missing one meanwhile
+        missing = [k for k in keys if not self._bindings.get((source_object, k))]
         if not missing:
             return
-        for key in missing:
-            self._bindings[(source_object, key)] = {}
         self.env.cr.execute("""
             SELECT source_id, role, model, res_id FROM fsm_migration_binding
              WHERE project_id = %s AND source_object = %s AND source_id = ANY(%s)
              ORDER BY id
         """, (self.project.id, source_object, missing))
         for source_id, role, model, res_id in self.env.cr.fetchall():
-            self._bindings[(source_object, source_id)][(role, model)] = res_id
+            self._bindings.setdefault((source_object, source_id), {})[(role, model)] = res_id
 
     def _prefetch_staged(self, source_object, keys):
         missing = [k for k in keys if (source_object, k) not in self._staged]
@@ -140,10 +139,9 @@ class RefResolver:
 
     def bound(self, source_object, source_id, role=None, model=None):
         """The res_id a source record is bound to (for ``role`` / ``model`` when given)."""
-        bound = self._bindings.get((source_object, str(source_id)))
-        if bound is None:
+        if not self._bindings.get((source_object, str(source_id))):
             self._prefetch_bindings(source_object, [str(source_id)])
-            bound = self._bindings[(source_object, str(source_id))]
+        bound = self._bindings.get((source_object, str(source_id))) or {}
         for (b_role, b_model), res_id in bound.items():
             if (role is None or b_role == role) and (model is None or b_model == model):
                 return res_id

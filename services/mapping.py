@@ -637,9 +637,13 @@ class _Builder:
                                f"{fprof['distinct']} distinct spellings — check none is "
                                "missing")
             new = self._plan(model, new, obj)
+            if new.get("_exists"):
+                reason += f"; {new['name']} already exists in the database: reused"
         target = new["name"] if new else line.target
         self._add(FieldMapLine(obj, fprof["name"], model, target, line.transform, args,
-                               confidence, reason, new_field=new, skip=line.skip,
+                               confidence, reason,
+                               new_field=None if not new or new.get("_exists") else new,
+                               skip=line.skip,
                                samples=list(fprof["samples"]), role=template.role))
 
     def _custom(self, obj, main, fprof):
@@ -682,9 +686,11 @@ class _Builder:
                 origin += (f"; options from {len(seen)} samples of "
                            f"{fprof['distinct']} distinct spellings — check none is missing")
         spec = self._plan(model, spec, obj)
+        how = "the existing field" if spec.get("_exists") else f"new {ttype} field"
         self._add(FieldMapLine(obj, name, model, spec["name"], transform, args, confidence,
-                               f"custom field ({origin}) → new {ttype} field on {model}",
-                               new_field=spec, samples=list(fprof["samples"]),
+                               f"custom field ({origin}) → {how} on {model}",
+                               new_field=None if spec.get("_exists") else spec,
+                               samples=list(fprof["samples"]),
                                role=main.role))
 
     def _unknown(self, obj, main, fprof, taken):
@@ -721,8 +727,11 @@ class _Builder:
             spec = self._plan(model, spec, obj)
             self._add(FieldMapLine(obj, name, model, spec["name"], transform, args, 0.5,
                                    f"no existing field scores ≥ {MATCH_THRESHOLD} ({best}): "
-                                   f"new {ttype} field from the inferred type {inferred}",
-                                   new_field=spec, samples=list(fprof["samples"]),
+                                   f"new {ttype} field from the inferred type {inferred}"
+                                   + (" (exists already: reused)" if spec.get("_exists")
+                                      else ""),
+                                   new_field=None if spec.get("_exists") else spec,
+                                   samples=list(fprof["samples"]),
                                    role=main.role))
         else:
             self._add(FieldMapLine(obj, name, model, None, "identity", {}, 0.3,
@@ -732,12 +741,18 @@ class _Builder:
                                    role=main.role))
 
     def _plan(self, model, spec, obj):
-        """Register a new field; the same name with another type gets the object's prefix;
-        selection options of the same field are merged."""
+        """Register a new field. A field of that name already in the database with the same
+        type (and relation) is reused as it is (``_exists``: nothing to create; a selection
+        is not reused, its options may differ); the same name with another type gets the
+        object's prefix, then a number; selection options of one planned field merge."""
         key = (model, spec["name"])
         existing = self.planned.get(key)
-        if existing is None and spec["name"] in self.targets.get(model, {}):
-            existing = {"ttype": self.targets[model][spec["name"]].ttype, "_exists": True}
+        current = self.targets.get(model, {}).get(spec["name"])
+        if existing is None and current is not None:
+            if (current.ttype == spec["ttype"] != "selection"
+                    and (current.relation or None) == (spec.get("relation") or None)):
+                return dict(spec, _exists=True)
+            existing = {"ttype": current.ttype, "_exists": True}
         if existing is None:
             self.planned[key] = spec
             return spec
@@ -747,9 +762,16 @@ class _Builder:
                 existing.setdefault("selection", []).extend(
                     o for o in spec["selection"] if value_key(o[0]) not in keys)
             return existing
-        renamed = dict(spec, name=(NEW_FIELD_PREFIX + _key(obj)[:12] + "_"
-                                   + spec["name"][len(NEW_FIELD_PREFIX):])[:NEW_FIELD_MAX])
-        return self._plan(model, renamed, obj)
+        prefixed = NEW_FIELD_PREFIX + _key(obj)[:12] + "_"
+        rest = spec["name"][len(NEW_FIELD_PREFIX):]
+        if spec["name"].startswith(prefixed):  # prefixed already: number it
+            stem, _sep, number = spec["name"].rpartition("_")
+            name = f"{stem}_{int(number) + 1}" if number.isdigit() else f"{spec['name']}_2"
+        else:
+            name = prefixed + rest
+        if len(name) > NEW_FIELD_MAX:
+            name = name[:NEW_FIELD_MAX - 4].rstrip("_") + "_" + str(len(self.planned) % 1000)
+        return self._plan(model, dict(spec, name=name), obj)
 
     def _add(self, line):
         self.proposal.field_maps.append(line)

@@ -214,6 +214,86 @@ class OdooRunner:
             text += f"\nERROR fsm-migrate run: {problem}"
         return (1 if problems else 0), text, time.monotonic() - started
 
+    def _cli(self, db, *args, log):
+        return self.odoo_bin(f"--addons-path={self.addons_path}", "fsm-migrate", *args, "-d",
+                             db, "--no-http", log=log)
+
+    def _spawn_worker(self, db, run_id, log):
+        cmd = [str(self.py), str(self.odoo / "odoo-bin"), f"--addons-path={self.addons_path}",
+               "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(run_id)]
+        out = open(self.logdir / f"{log}.log", "w")  # closed by the caller
+        return subprocess.Popen(cmd, cwd=self.odoo, stdout=out, stderr=subprocess.STDOUT), out
+
+    def cli_workers(self, db):
+        """One bundle, three projects: written by one worker; by two workers at once; by
+        a worker killed mid-run then resumed. The three reports must be identical."""
+        bundle = self.logdir / "workers_bundle"
+        started = time.monotonic()
+        subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
+                        "--scale", "1", "--seed", "9"], cwd=REPO, check=True,
+                       capture_output=True)
+        reports, texts = {}, []
+
+        def stage(name):
+            path = self.logdir / f"stage_{name}.json"
+            rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
+                                     "--path", str(bundle), "--confirm-map", "--stage-only",
+                                     "--batch-size", "60", "--report", str(path),
+                                     log=f"stage_{name}")
+            texts.append(text)
+            if rc:
+                raise RuntimeError(f"staging {name} failed")
+            return json.loads(path.read_text())
+
+        def finish(name, staged, verb="work"):
+            """``work --run`` (reports a run other workers finished), or ``run --project``
+            (resumes the project's interrupted run)."""
+            path = self.logdir / f"final_{name}.json"
+            target = ["--run", str(staged["run_id"])] if verb == "work" else [
+                "--project", str(staged["project_id"])]
+            rc, text, _t = self._cli(db, verb, *target, "--report", str(path),
+                                     log=f"final_{name}")
+            texts.append(text)
+            if rc:
+                raise RuntimeError(f"finishing {name} failed")
+            return json.loads(path.read_text())
+
+        try:
+            one = stage("one worker")
+            reports["one worker"] = finish("one worker", one)
+            two = stage("two workers")
+            workers = [self._spawn_worker(db, two["run_id"], f"worker_{i}") for i in (1, 2)]
+            for proc, out in workers:
+                proc.wait(600)
+                out.close()
+            reports["two workers"] = finish("two workers", two)
+            killed = stage("killed worker")
+            proc, out = self._spawn_worker(db, killed["run_id"], "worker_killed")
+            log = self.logdir / "worker_killed.log"
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                if log.read_text(errors="replace").count("records/s") >= 3:
+                    break  # some batches are committed, the next is being written
+                time.sleep(0.1)
+            proc.kill()
+            proc.wait(30)
+            out.close()
+            reports["killed, resumed"] = finish("killed worker", killed, verb="run")
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            return 1, "\n".join(texts) + f"\nERROR {exc}", time.monotonic() - started
+
+        def outcome(report):
+            return {obj: {k: row[k] for k in ("source", "created", "updated", "skipped",
+                                               "failed", "blocked")}
+                    for obj, row in report["objects"].items()}
+        reference = outcome(reports["one worker"])
+        problems = [f"{name}: {outcome(report)} != {reference}"
+                    for name, report in reports.items() if outcome(report) != reference]
+        problems += [f"{name}: {report['state']}" for name, report in reports.items()
+                     if report["state"] != "done"]
+        text = "\n".join(texts) + "".join(f"\nERROR workers: {p}" for p in problems)
+        return (1 if problems else 0), text, time.monotonic() - started
+
     def createdb_clean(self, db):
         subprocess.run([str(self.py), "-c", DROP_DB, db], check=True)
 
@@ -305,6 +385,8 @@ def cmd_test(args):
                     *runner.cli_discover(full_db))
         runner.step("command line: fsm-migrate run on an FST bundle, twice",
                     *runner.cli_run(full_db))
+        runner.step("command line: two workers on one run; a killed worker resumed",
+                    *runner.cli_workers(full_db))
         rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
         ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
         runner.step("uninstall then reinstall, all apps", 0 if ok else (rc or 1), text, took)

@@ -565,3 +565,35 @@ def test_tricky_unknown_columns_top1(targets):
             right.append(line.target_field == want and not line.new_field)
     assert sum(right) / len(right) >= 0.9, dict(zip(expected, right, strict=True))
     assert lines["Contact Notes"].transform == "email"
+
+
+def test_fields_left_by_an_earlier_plan_are_reused_not_renamed_forever(fst, targets):
+    """A second project in the same database finds the x_studio_ fields the first created:
+    same type → reused; another type → prefixed once, then numbered, never over 63."""
+    dictionary, custom_fields = fst
+    first = propose("fst", dictionary, targets, custom_fields=custom_fields)
+    planned = first.new_fields()
+    assert planned
+    again = {model: dict(fields) for model, fields in targets.items()}
+    for (model, name), spec in planned.items():
+        again[model][name] = TargetField(model=model, name=name, ttype=spec["ttype"],
+                                         relation=spec.get("relation"))
+    second = propose("fst", dictionary, again, custom_fields=custom_fields)
+    reused = {(m, n) for (m, n), spec in planned.items() if spec["ttype"] != "selection"}
+    assert reused and not reused & set(second.new_fields())
+    for line in second.field_maps:
+        if (line.target_model, line.target_field) in reused:
+            assert line.new_field is None
+    assert all(len(name) <= 63 for _model, name in second.new_fields())
+    assert validate(second, again) == []
+    # the same names with another type: renamed, once
+    clash = {model: dict(fields) for model, fields in targets.items()}
+    for (model, name), spec in planned.items():
+        other = "integer" if spec["ttype"] != "integer" else "char"
+        clash[model][name] = TargetField(model=model, name=name, ttype=other)
+        prefixed = "x_studio_" + "z" * 12 + "_" + name[len("x_studio_"):]
+        clash[model][prefixed[:63]] = TargetField(model=model, name=prefixed[:63], ttype=other)
+    third = propose("fst", dictionary, clash, custom_fields=custom_fields)
+    names = [name for _model, name in third.new_fields()]
+    assert len(names) == len(set(names)) and all(len(n) <= 63 for n in names)
+    assert not any(n.count("work_orders") + n.count("workorders") > 1 for n in names)
