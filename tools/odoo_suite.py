@@ -450,6 +450,7 @@ vals = {'name': 'Demo: Dispatch emulator', 'source_kind': 'dispatch',
         'client_secret_input': 'demo-secret'}
 project = project or Project.create(vals)
 project.write(vals)
+project.fallback_user_id = env.ref('base.user_admin')
 project.action_test_connection()
 project.action_discover()
 env.cr.commit()
@@ -502,9 +503,25 @@ def cmd_demo(args):
         if "DEMO_PROJECT_OK" not in text:
             print("\n".join(failure_excerpt(text)))
             return 1
+        project_id = text.split("DEMO_PROJECT_OK", 1)[1].split()[0]
+        report_path = runner.logdir / "demo_report.json"
+        rc, text, _took = runner.odoo_bin(
+            f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db,
+            "--no-http", "--project", project_id, "--confirm-map", "--report",
+            str(report_path), log="demo_run")
+        if rc != 0 or not report_path.exists():
+            print("\n".join(failure_excerpt(text)))
+            return 1
+        report = json.loads(report_path.read_text())
+        say("demo migration from the Dispatch emulator (per object: source, created, "
+            "updated, skipped, failed, blocked):")
+        for obj, row in report.get("objects", {}).items():
+            say(f"  {obj:<18} {row['source']:>5} {row['created']:>5} {row['updated']:>5} "
+                f"{row['skipped']:>5} {row['failed']:>5} {row['blocked']:>5}")
+        say(f"full report: {report_path}")
         say(f"database {db} ready in {time.monotonic() - started:.0f} s, with the project "
-            f"'Demo: Dispatch emulator' connected to {os.environ['FSM_DEMO_URL']} and "
-            "discovered; log in as admin / admin")
+            f"'Demo: Dispatch emulator' connected to {os.environ['FSM_DEMO_URL']}, "
+            "discovered and migrated; log in as admin / admin")
         if args.no_serve:
             return 0
         say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
