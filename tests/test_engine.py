@@ -5,6 +5,7 @@ from pathlib import Path
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from ..services import transforms
 from .common import EmulatorProcess, generator_truth, run_python
 
 _logger = logging.getLogger(__name__)
@@ -100,6 +101,19 @@ class TestEngineFstBundle(EngineCase):
                          "a migration queues no e-mail")
         journal = self.project.journal_ids.filtered(lambda j: j.operation == "create")
         self.assertGreaterEqual(len(journal), len(leads))
+        # notes become chatter messages with their original date and an author
+        staged = {str(r["id"]): r for b in run.batch_ids.filtered(
+            lambda b: b.source_object == "notes") for r in b.payload}
+        messages = self.env["fsm.migration.binding"].search([
+            ("project_id", "=", self.project.id), ("model", "=", "mail.message")])
+        self.assertEqual(len(messages), stats["notes"]["created"])
+        for binding in messages:
+            message = self.env["mail.message"].browse(binding.res_id)
+            source = staged[binding.source_id]
+            self.assertEqual(str(message.date),
+                             transforms.apply("datetime_utc", source["created_at"]))
+            self.assertTrue(message.author_id)
+            self.assertEqual((message.model, message.message_type), ("crm.lead", "comment"))
 
         again = self._run()
         totals = self._per_object(again)
