@@ -8,6 +8,7 @@ database still refuses is isolated with a savepoint; the rest of the batch lands
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -32,6 +33,8 @@ UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
 #: what an update role's target ref resolves against: a record id
 ID_FIELD = TargetField(model="", name="id", ttype="integer")
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+#: a record written this long after its binding was edited in Odoo in between
+EDIT_TOLERANCE = timedelta(seconds=2)
 
 
 class BatchProcessor:
@@ -281,6 +284,15 @@ class BatchProcessor:
                 self._mark(outcomes, item, "failed")
                 continue
             old = self._old_values(record, values)
+            if bound and self._edited_in_odoo(record, bound):
+                changed = {k: (old.get(k), v) for k, v in values.items()
+                           if k in old and old.get(k) != v}
+                if self.project.conflict_policy != "source":
+                    self._issue(issues, batch, item, "conflict", "changed in the source and "
+                                f"edited in Odoo since it was migrated: the Odoo version is "
+                                f"kept (Odoo → source: {changed})"[:2000])
+                    self._mark(outcomes, item, "skipped")
+                    continue
             try:
                 with self.env.cr.savepoint():
                     record.write(values)
@@ -299,6 +311,12 @@ class BatchProcessor:
             journal.append((item, model._name, record.id, "write", old))
         self._bind(bind)
         self._journal(journal)
+
+    @staticmethod
+    def _edited_in_odoo(record, binding):
+        """Written in Odoo after the migration last wrote it (a user's edit)."""
+        return bool(record.write_date and binding.write_date
+                    and record.write_date > binding.write_date + EDIT_TOLERANCE)
 
     @staticmethod
     def _old_values(record, values):

@@ -2,8 +2,9 @@ from odoo import fields, models
 
 
 class FsmMigrationIssue(models.Model):
-    """A source record a run could not write: failed (its own values) or blocked (a record
-    it depends on is missing), with the field and the reason in plain words."""
+    """A source record a run could not write: failed (its own values), blocked (a record
+    it depends on is missing) or in conflict (edited in Odoo meanwhile), with the field and
+    the reason in plain words."""
 
     _name = "fsm.migration.issue"
     _description = "Migration Record Issue"
@@ -16,7 +17,10 @@ class FsmMigrationIssue(models.Model):
     source_object = fields.Char(required=True)
     source_id = fields.Char(string="Source ID")
     role = fields.Char()
-    status = fields.Selection([("failed", "Failed"), ("blocked", "Blocked")], required=True)
+    status = fields.Selection([("failed", "Failed"), ("blocked", "Blocked"),
+                               ("conflict", "Conflict")], required=True,
+                              help="Conflict: changed in the source and edited in Odoo since "
+                                   "the migration; the project's policy decides which wins.")
     source_field = fields.Char()
     target_field = fields.Char()
     value = fields.Char(help="The offending value (secrets masked, truncated).")

@@ -1,5 +1,6 @@
 import json
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -386,6 +387,14 @@ class FsmMigrationProject(models.Model):
             project.run_count = len(project.run_ids)
 
     # --- runs -----------------------------------------------------------------------------
+    conflict_policy = fields.Selection(
+        [("odoo", "Keep the Odoo version"), ("source", "Take the source version")],
+        default="odoo", required=True, tracking=True,
+        help="When a record changed in the source was also edited in Odoo since it was "
+             "migrated (delta pickup).")
+    cutover_hours = fields.Integer(
+        default=48, help="How long after the full run the source's changes are picked up.")
+    cutover_until = fields.Datetime(readonly=True, copy=False)
     sample_size = fields.Integer(
         default=300, groups=MANAGER_GROUP,
         help="Records in the sample run: a quarter are work orders or jobs, spread over the "
@@ -465,6 +474,38 @@ class FsmMigrationProject(models.Model):
             "field_service_migration.fsm_migration_run_action")
         action["domain"] = [("project_id", "=", self.id)]
         return action
+
+    def action_start_cutover(self):
+        """Open the cutover window: changes in the source are picked up until it closes."""
+        self.ensure_one()
+        self.check_access("write")
+        self.write({"state": "delta", "cutover_until": fields.Datetime.now()
+                    + timedelta(hours=self.cutover_hours or 48)})
+
+    def action_delta(self):
+        """Pick up what the source created, changed or deleted since it was migrated."""
+        self.ensure_one()
+        if self.state != "delta":
+            raise UserError(_("Open the cutover window first (after the full run)."))
+        run = self._start_run("delta")
+        run.run_until_done()
+        return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
+                "res_id": run.id, "view_mode": "form", "target": "current"}
+
+    def action_close_cutover(self):
+        """Close the window: the project is frozen (done)."""
+        self.ensure_one()
+        self.check_access("write")
+        self.write({"state": "done", "cutover_until": fields.Datetime.now()})
+
+    @api.model
+    def _cron_delta(self):
+        """Stage a delta run for every project whose cutover window is open (the worker
+        cron writes it)."""
+        for project in self.search([("state", "=", "delta"),
+                                    ("cutover_until", ">", fields.Datetime.now())]):
+            if not project.run_ids.filtered(lambda r: r.state in ("running", "paused")):
+                project._start_run("delta")
 
     def _on_run_done(self, run):
         self.message_post(body=_(

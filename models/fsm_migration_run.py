@@ -1,3 +1,4 @@
+import json
 import logging
 import time
 
@@ -9,7 +10,7 @@ from odoo.exceptions import UserError
 from ..importers.diff import RunDiff
 from ..importers.engine import BatchProcessor
 from ..services.errors import SourceError
-from ..services.record_mapper import dependency_order
+from ..services.record_mapper import dependency_order, payload_hash
 from .fsm_migration_batch import COUNTERS
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ class FsmMigrationRun(models.Model):
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
     batch_ids = fields.One2many("fsm.migration.batch", "run_id")
+    deleted_json = fields.Text(readonly=True, string="Deleted in the source",
+                               help="Delta: source records bound by an earlier run that the "
+                                    "source does not have any more ({object: [ids]}). They "
+                                    "are listed, not deleted in Odoo.")
+    deleted_count = fields.Integer(readonly=True, string="Deleted in the source")
     issue_ids = fields.One2many("fsm.migration.issue", "run_id")
     diff_ids = fields.One2many("fsm.migration.diff", "run_id")
     diff_summary = fields.Char(compute="_compute_diff_summary",
@@ -102,26 +108,35 @@ class FsmMigrationRun(models.Model):
     # --- staging ----------------------------------------------------------------------
     def _stage(self, source_ids=None):
         """Pull the source into batches, in dependency order. ``source_ids``
-        ({object: set of ids}) restricts the pull (a sample). A batch is not cut inside a
-        group of records that aggregate together (the line items of one work order)."""
+        ({object: set of ids}) restricts the pull (a sample). A delta run stages only what is
+        new, changed (payload hash) or failed before, and lists what the source deleted. A
+        batch is not cut inside a group of records that aggregate together (the line items
+        of one work order)."""
         self.ensure_one()
         proposal = self.map_id._to_proposal()
         group_fields = {line.source_object: line.transform_args.get("group_by")
                         for line in proposal.field_maps
                         if not line.skip and (line.transform_args or {}).get("group_by")}
         source = self.project_id._make_source()
-        vals_list, sequence = [], 0
+        vals_list, sequence, deleted = [], 0, {}
         try:
             available = set(source.list_objects())
             for level, obj in enumerate(dependency_order(proposal)):
                 if obj not in available:
                     continue
                 wanted = source_ids.get(obj) if source_ids is not None else None
+                known, retry = self._delta_state(obj) if self.kind == "delta" else ({}, set())
+                seen = set()
                 group_by = group_fields.get(obj)
                 page = []
                 for record in source.iter_records(obj):
-                    if wanted is not None and str(record.get("id")) not in wanted:
+                    rid = str(record.get("id"))
+                    seen.add(rid)
+                    if wanted is not None and rid not in wanted:
                         continue
+                    if self.kind == "delta" and rid in known and rid not in retry \
+                            and known[rid] == payload_hash(record):
+                        continue  # unchanged since it was written
                     if len(page) >= self.batch_size and not (
                             group_by and record.get(group_by) == page[-1].get(group_by)):
                         vals_list.append(self._batch_vals(obj, level, sequence, page))
@@ -133,11 +148,41 @@ class FsmMigrationRun(models.Model):
                 if page:
                     vals_list.append(self._batch_vals(obj, level, sequence, page))
                     sequence += 1
+                gone = sorted(set(known) - seen)
+                if gone:
+                    deleted[obj] = gone
         except SourceError as exc:
             raise UserError(_("Could not read the source: %s", exc)) from exc
         finally:
             source.close()
         self.env["fsm.migration.batch"].create(vals_list)
+        if self.kind == "delta":
+            self.write({"deleted_json": json.dumps(deleted, indent=1) if deleted else False,
+                        "deleted_count": sum(len(ids) for ids in deleted.values())})
+
+    def _delta_state(self, obj):
+        """``({source id: payload hash} of the records earlier runs took, {ids to retry})``,
+        from the pages those runs staged (the latest version of each record): a record
+        that failed or was blocked is taken again until it lands."""
+        self.env.cr.execute("""
+            SELECT DISTINCT ON (elem->>'id') elem->>'id', elem
+              FROM fsm_migration_batch b
+              JOIN fsm_migration_run r ON r.id = b.run_id,
+                   jsonb_array_elements(b.payload) elem
+             WHERE r.project_id = %s AND r.id != %s AND r.state != 'rolled_back'
+               AND b.source_object = %s AND b.state = 'done'
+             ORDER BY elem->>'id', b.id DESC
+        """, (self.project_id.id, self.id, obj))
+        known = {source_id: payload_hash(record)
+                 for source_id, record in self.env.cr.fetchall()}
+        self.env.cr.execute("""
+            SELECT DISTINCT i.source_id FROM fsm_migration_issue i
+              JOIN fsm_migration_run r ON r.id = i.run_id
+             WHERE r.project_id = %s AND i.source_object = %s AND r.id != %s
+               AND r.state != 'rolled_back' AND i.status IN ('failed', 'blocked')
+        """, (self.project_id.id, obj, self.id))
+        retry = {row[0] for row in self.env.cr.fetchall()}
+        return known, retry
 
     def _staged_children(self):
         """``{"object.field": parent ids}`` over this run's staged pages (for the mapper)."""

@@ -3,6 +3,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import requests
+
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services import transforms
@@ -255,3 +257,72 @@ class TestEngineDispatch(TransactionCase):
             lambda i: i.source_object == "jobs" and i.status == "blocked").mapped("source_id"))
         self.assertTrue(orphans <= blocked_jobs, orphans - blocked_jobs)
         self.assertGreater(per_object["jobs"]["created"], 0)
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestDeltaPickup(TransactionCase):
+    """After the full run, the source changes: delta creates, updates, lists deletions and
+    keeps what was edited in Odoo meanwhile."""
+
+    def _admin(self, url, method, path, body=None):
+        response = requests.request(method, f"{url}/_admin/{path}", json=body, timeout=30)
+        self.assertLess(response.status_code, 300, response.text)
+        return response.json() if response.content else None
+
+    def test_delta_creates_updates_lists_deletions_and_keeps_odoo_edits(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "field_service_migration.allow_loopback", "True")
+        with EmulatorProcess("emulators.dispatch", "--scale", "0.2", "--seed", "3",
+                             "--client-id", "odoo", "--client-secret", "s3cret") as url:
+            project = self.env["fsm.migration.project"].create({
+                "name": "Delta", "source_kind": "dispatch", "source_url": url,
+                "client_id": "odoo", "client_secret_input": "s3cret",
+                "fallback_user_id": self.env.ref("base.user_admin").id})
+            project.action_discover()
+            project.action_propose_map()
+            project.map_id.action_confirm()
+            self.env["fsm.migration.plan.apply"].with_context(
+                active_id=project.id).create({}).action_apply()
+            full = project._start_run("full", batch_size=100)
+            full.run_until_done()
+            self.assertEqual(project.state, "verify")
+            project.action_start_cutover()
+            self.assertEqual(project.state, "delta")
+            # nothing changed: a delta only takes again what failed or was blocked
+            idle = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
+            retried = {(i.source_object, i.source_id) for i in full.issue_ids
+                       if i.status in ("failed", "blocked")}
+            self.assertEqual((idle.created, idle.updated, idle.deleted_count), (0, 0, 0))
+            self.assertLessEqual(idle.total, len(retried))  # derived records have no own id
+            # the source changes: a new customer, a changed job, a deleted job
+            customer = self._admin(url, "POST", "customers", {
+                "first_name": "Delta", "last_name": "Newcomer", "email": "new@delta.example"})
+            jobs = self.env["fsm.migration.binding"].search([
+                ("project_id", "=", project.id), ("source_object", "=", "jobs"),
+                ("role", "=", "lead")], order="id")
+            changed, edited, gone = jobs[0], jobs[1], jobs[2]
+            self._admin(url, "PATCH", f"jobs/{changed.source_id}", {"title": "Changed title"})
+            self._admin(url, "PATCH", f"jobs/{edited.source_id}", {"title": "Source title"})
+            self._admin(url, "DELETE", f"jobs/{gone.source_id}")
+            # meanwhile a user edits one of the leads in Odoo (a later transaction)
+            lead = self.env["crm.lead"].browse(edited.res_id)
+            lead.name = "Edited in Odoo"
+            lead.flush_recordset()
+            self.env.cr.execute("UPDATE crm_lead SET write_date = write_date + interval '1 hour'"
+                                " WHERE id = %s", (lead.id,))
+            lead.invalidate_recordset()
+            delta = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
+        self.assertEqual(delta.state, "done")
+        self.assertGreaterEqual(delta.created, 1)
+        self.assertTrue(self.env["fsm.migration.binding"].search([
+            ("project_id", "=", project.id), ("source_object", "=", "customers"),
+            ("source_id", "=", str(customer["customer"]["id"]))]))
+        self.assertIn("Changed title", self.env["crm.lead"].browse(changed.res_id).name)
+        self.assertEqual(lead.name, "Edited in Odoo", "the Odoo side is kept")
+        conflict = delta.issue_ids.filtered(lambda i: i.status == "conflict")
+        self.assertEqual(conflict.mapped("source_id"), [edited.source_id])
+        self.assertIn(gone.source_id, delta.deleted_json)
+        self.assertTrue(self.env["crm.lead"].browse(gone.res_id).exists(),
+                        "a deletion in the source is listed, not applied")
+        project.action_close_cutover()
+        self.assertEqual(project.state, "done")
