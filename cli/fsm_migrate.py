@@ -1,11 +1,13 @@
 """``odoo-bin fsm-migrate VERB -d DB [options]``: run a migration project headless.
 
-Verbs so far: ``test-connection``, ``discover``, ``run`` (discover if needed, propose the
-map, confirm it with ``--confirm-map``, apply the schema plan, write every batch) and
-``rollback`` (revert what the project wrote, from its journal; ``--force`` includes
-records edited in Odoo since). ``run`` on a project whose run was interrupted resumes it;
-``run --stage-only`` then ``work`` (as many at once as wanted) writes it with several
-workers.
+Verbs: ``test-connection``, ``discover``, ``sample`` (and its field-level diff), ``run``
+(discover if needed, propose the map, confirm it with ``--confirm-map``, apply the schema
+plan, write every batch), ``work`` (one more worker on a run), ``delta`` (pick up the
+source's changes after the full run) and ``rollback`` (revert what the project wrote,
+from its journal; ``--force`` includes records edited in Odoo since). ``run`` on a
+project whose run was interrupted resumes it; ``run --stage-only`` then ``work`` (as many
+at once as wanted) writes it with several workers.
+
 Connection flags create a project (or update the one named by ``--project``); secrets
 may come from the environment (``FSM_CLIENT_SECRET``, ``FSM_PASSWORD``, ``FSM_API_KEY``,
 ``FSM_TOKEN``) so that they do not show in the process list. The result is printed and,
@@ -30,7 +32,7 @@ from ..importers.engine import BatchProcessor
 
 _logger = logging.getLogger(__name__)
 
-VERBS = ("test-connection", "discover", "run", "work", "rollback")
+VERBS = ("test-connection", "discover", "sample", "run", "work", "delta", "rollback")
 SOURCES = {"dispatch": "dispatch", "fst-rest": "fst_rest", "fst-bundle": "fst_bundle"}
 SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
               "api_key": "FSM_API_KEY", "token": "FSM_TOKEN"}
@@ -64,7 +66,8 @@ class FsmMigrate(Command):
         group.add_option("--rest-config", dest="fsm_rest_config",
                          help="FST REST adapter settings: a JSON string or @file.json")
         group.add_option("--sample-size", dest="fsm_sample_size", type="int",
-                         help="records profiled per object at most (discover)")
+                         help="discover: records profiled per object at most; sample: "
+                              "records in the sample")
         group.add_option("--allow-loopback", dest="fsm_allow_loopback", action="store_true",
                          help="let a 127.0.0.1/localhost URL (a local emulator) through the "
                               "allow-list, for this database")
@@ -124,7 +127,7 @@ class FsmMigrate(Command):
             "source_kind": SOURCES.get(opt.fsm_source), "source_url": opt.fsm_url,
             "bundle_path": opt.fsm_path and str(Path(opt.fsm_path).resolve()),
             "auth_method": opt.fsm_auth, "client_id": opt.fsm_client_id,
-            "username": opt.fsm_username, "discovery_sample_size": opt.fsm_sample_size,
+            "username": opt.fsm_username,
             "rest_config": self._rest_config(opt.fsm_rest_config),
         }.items() if value}
         secrets = {key: getattr(opt, f"fsm_{key}") or os.environ.get(env_name)
@@ -160,7 +163,9 @@ class FsmMigrate(Command):
         project.action_test_connection()
         return {"project_id": project.id, "message": project.last_connection_message}
 
-    def _discover(self, project, _opt):
+    def _discover(self, project, opt):
+        if opt.fsm_sample_size:
+            project.discovery_sample_size = opt.fsm_sample_size
         project.action_discover()
         return self._dictionary_report(project)
 
@@ -178,11 +183,10 @@ class FsmMigrate(Command):
             "issues": json.loads(project.discovery_issues_json or "[]"),
         }
 
-    def _run(self, project, opt):
+    def _prepare(self, project, opt):
+        """Discover if needed, propose the map, confirm it (``--confirm-map``), apply the
+        schema plan: what every writing verb needs first."""
         env = project.env
-        running = project.run_ids.filtered(lambda r: r.kind == "full" and r.state == "running")
-        if running:  # an interrupted run: its uncommitted batch is pending again
-            return self._work(running[:1])
         if not project.object_ids:
             project.action_discover()
         if not project.fallback_user_id:
@@ -203,10 +207,47 @@ class FsmMigrate(Command):
         if project.state == "map":
             env["fsm.migration.plan.apply"].with_context(active_id=project.id).create(
                 {}).action_apply()
+
+    def _run(self, project, opt):
+        running = project.run_ids.filtered(lambda r: r.kind == "full" and r.state == "running")
+        if running:  # an interrupted run: its uncommitted batch is pending again
+            return self._work(running[:1])
+        self._prepare(project, opt)
         run = project._start_run("full", opt.fsm_batch_size)
         if opt.fsm_stage_only:
             return self._run_report(run)
         return self._work(run)
+
+    def _sample(self, project, opt):
+        """A sample run and its field-level diff (counts per status, and the lines that are
+        not equal or transformed as mapped)."""
+        self._prepare(project, opt)
+        if opt.fsm_sample_size:
+            project.sample_size = opt.fsm_sample_size
+        project.action_run_sample()
+        run = project.sample_run_id
+        report = self._run_report(run)
+        report["diff"] = {status: len(run.diff_ids.filtered(lambda d, s=status: d.status == s))
+                          for status in ("equal", "transformed", "different", "missing")}
+        report["diff_problems"] = [
+            {"object": d.source_object, "source_id": d.source_id, "model": d.model,
+             "field": d.field_name, "expected": d.expected_value, "odoo": d.odoo_value,
+             "status": d.status}
+            for d in run.diff_ids if d.status in ("different", "missing")]
+        return report
+
+    def _delta(self, project, _opt):
+        """Pick up the source's changes (opens the cutover window after the full run)."""
+        if project.state == "verify":
+            project.action_start_cutover()
+        if project.state != "delta":
+            raise UserError(project.env._(
+                "Delta pickup comes after the full run (project %(id)s is at step "
+                "%(state)s).", id=project.id, state=project.state))
+        run = project._start_run("delta")
+        report = self._work(run)
+        report["deleted_in_source"] = json.loads(run.deleted_json or "{}")
+        return report
 
     def _work_verb(self, project, opt):
         """``work``: one more worker on a running run (several may run at once)."""

@@ -91,6 +91,9 @@ class BatchProcessor:
             outcomes.setdefault(source_id, "skipped")
         if issues:
             self.env["fsm.migration.issue"].sudo().create(issues)
+        rebuild = self.mapper.pop_rebuild_reference()
+        if batch and rebuild:
+            batch.rebuild = rebuild
         counters = defaultdict(int)
         for status in outcomes.values():
             counters[status] += 1

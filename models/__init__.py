@@ -12,3 +12,4 @@ from . import fsm_migration_batch
 from . import fsm_migration_run
 from . import fsm_migration_issue
 from . import fsm_migration_diff
+from . import fsm_migration_reconciliation

@@ -27,6 +27,8 @@ class FsmMigrationBatch(models.Model):
     state = fields.Selection([("pending", "Pending"), ("done", "Done"), ("error", "Error")],
                              default="pending", required=True, index=True)
     payload = fields.Json(help="The staged source records.", prefetch=False)
+    rebuild = fields.Json(prefetch=False, help="What of this batch has no home in Odoo and "
+                                               "goes to the JSON rebuild reference.")
     record_count = fields.Integer(required=True)
     attempts = fields.Integer()
     error = fields.Text(help="Why the batch itself could not be processed.")

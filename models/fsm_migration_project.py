@@ -468,6 +468,13 @@ class FsmMigrationProject(models.Model):
         return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
                 "res_id": run.id, "view_mode": "form", "target": "current"}
 
+    def action_open_reconciliation(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "field_service_migration.fsm_migration_reconciliation_action")
+        action["domain"] = [("project_id", "=", self.id)]
+        return action
+
     def action_open_runs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

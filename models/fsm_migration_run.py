@@ -50,7 +50,7 @@ class FsmMigrationRun(models.Model):
                                help="Delta: source records bound by an earlier run that the "
                                     "source does not have any more ({object: [ids]}). They "
                                     "are listed, not deleted in Odoo.")
-    deleted_count = fields.Integer(readonly=True, string="Deleted in the source")
+    deleted_count = fields.Integer(readonly=True, string="Deletions in the source")
     issue_ids = fields.One2many("fsm.migration.issue", "run_id")
     diff_ids = fields.One2many("fsm.migration.diff", "run_id")
     diff_summary = fields.Char(compute="_compute_diff_summary",
@@ -97,6 +97,34 @@ class FsmMigrationRun(models.Model):
         self.ensure_one()
         self.diff_ids.unlink()
         self.env["fsm.migration.diff"].create(RunDiff(self).lines())
+
+    def _rebuild_reference(self):
+        """What does not migrate, as one JSON document: the records kept aside per source
+        object, and the source vocabularies (statuses, priorities …) with what they became."""
+        self.ensure_one()
+        records = {}
+        for batch in self.batch_ids.filtered("rebuild"):
+            for obj, rows in batch.rebuild.items():
+                records.setdefault(obj, []).extend(rows)
+        vocabularies = {}
+        for line in self.map_id.value_line_ids:
+            vocabularies.setdefault(f"{line.source_object}.{line.source_field}", {})[
+                line.source_value] = line.target_value
+        return {"project": self.project_id.name, "run": self.id, "map_version":
+                self.map_id.version, "records": records, "vocabularies": vocabularies,
+                "not_migrated_objects": sorted(
+                    self.map_id.object_line_ids.filtered(
+                        lambda o: o.target_model == "rebuild.reference").mapped(
+                        "source_object"))}
+
+    def action_export_rebuild_reference(self):
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create({
+            "name": f"rebuild_reference_run_{self.id}.json", "mimetype": "application/json",
+            "raw": json.dumps(self._rebuild_reference(), indent=1, default=str).encode(),
+            "res_model": self._name, "res_id": self.id})
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/web/content/{attachment.id}?download=true"}
 
     def action_open_diff(self):
         self.ensure_one()

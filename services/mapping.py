@@ -771,7 +771,10 @@ class _Builder:
             name = prefixed + rest
         if len(name) > NEW_FIELD_MAX:
             name = name[:NEW_FIELD_MAX - 4].rstrip("_") + "_" + str(len(self.planned) % 1000)
-        return self._plan(model, dict(spec, name=name), obj)
+        # a distinct label too: Odoo warns about two fields of a model with one label
+        suffix = name[len(NEW_FIELD_PREFIX):].replace("_", " ")
+        return self._plan(model, dict(spec, name=name,
+                                      string=f"{spec.get('string') or rest} ({suffix})"), obj)
 
     def _add(self, line):
         self.proposal.field_maps.append(line)

@@ -75,9 +75,15 @@ def select_sample(proposal, fetch, size=300):
                 rid = str(record.get("id"))
                 # more anchors only come as parents (an invoice's work order), not as
                 # children of a selected customer: the sample keeps its size
+                links_of_obj = links.get(obj, [])
                 linked = obj != anchor and any(
                     str(record.get(field)) in selected.get(parent, ())
-                    for field, parent in links.get(obj, []))
+                    for field, parent in links_of_obj) and not any(
+                    # a record of an anchor that is not in the sample stays out (an invoice
+                    # of the customer's other work order would pull that one in)
+                    parent == anchor and record.get(field) not in (None, "")
+                    and str(record.get(field)) not in selected[anchor]
+                    for field, parent in links_of_obj)
                 if (rid in selected.get(obj, ()) or linked) and add(obj, record):
                     changed = True
         if not changed:

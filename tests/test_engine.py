@@ -117,6 +117,22 @@ class TestEngineFstBundle(EngineCase):
             self.assertTrue(message.author_id)
             self.assertEqual((message.model, message.message_type), ("crm.lead", "comment"))
 
+        # the reconciliation view balances, per object, and opens its records
+        rows = self.env["fsm.migration.reconciliation"].search([("run_id", "=", run.id)])
+        self.assertEqual({r.source_object: r.source for r in rows},
+                         {obj: row["source"] for obj, row in stats.items()})
+        self.assertTrue(all(rows.mapped("balanced")))
+        written = rows.filtered(lambda r: r.source_object == "work_orders").action_open_written()
+        self.assertEqual(self.env[written["res_model"]].search_count(written["domain"]),
+                         self.env["fsm.migration.binding"].search_count([
+                             ("run_id", "=", run.id), ("source_object", "=", "work_orders")]))
+        # what has no home in Odoo is in the rebuild reference
+        rebuild = run._rebuild_reference()
+        if "account.move" not in self.env:
+            self.assertIn("invoices", rebuild["not_migrated_objects"])
+            self.assertEqual(len(rebuild["records"]["invoices"]), stats["invoices"]["source"])
+        self.assertTrue(rebuild["vocabularies"])
+
         again = self._run()
         totals = self._per_object(again)
         self.assertEqual(sum(r["created"] for r in totals.values()), 0, totals)
