@@ -2,3 +2,4 @@ from . import test_project
 from . import test_discovery
 from . import test_map
 from . import test_engine
+from . import test_fingerprint

@@ -171,11 +171,14 @@ def _writable(record, old_values):
 
 
 def _remove_users(users):
-    """Users created by the plan: deleted, or archived when Odoo refuses (they own data)."""
+    """Users created by the plan: deleted with the partner Odoo made for them, or archived
+    when Odoo refuses (they own data)."""
     for user in users:
+        partner = user.partner_id
         try:
             with user.env.cr.savepoint():
                 user.unlink()
+                partner.unlink()
         except Exception:  # a user with history cannot be deleted
             user.active = False
 
