@@ -328,6 +328,20 @@ class TestDeltaPickup(TransactionCase):
                                 " WHERE id = %s", (lead.id,))
             lead.invalidate_recordset()
             delta = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
+            # a record failing during delta is taken again at the next pass, and lands once
+            # the source is fixed
+            bad = self._admin(url, "POST", "customers", {
+                "first_name": "Broken", "last_name": "Mail", "email": "no-at-sign"})["customer"]
+            failing = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
+            self._admin(url, "PATCH", f"customers/{bad['id']}", {"email": "fixed@delta.example"})
+            fixed = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
+        issue = failing.issue_ids.filtered(lambda i: i.source_id == str(bad["id"]))
+        self.assertEqual(issue.mapped("status"), ["failed"], failing.issue_ids.mapped("reason"))
+        self.assertIn("mail", issue.reason.lower())
+        self.assertFalse(fixed.issue_ids.filtered(lambda i: i.source_id == str(bad["id"])))
+        self.assertTrue(self.env["fsm.migration.binding"].search([
+            ("project_id", "=", project.id), ("source_object", "=", "customers"),
+            ("source_id", "=", str(bad["id"]))]))
         self.assertEqual(delta.state, "done")
         self.assertGreaterEqual(delta.created, 1)
         self.assertTrue(self.env["fsm.migration.binding"].search([
