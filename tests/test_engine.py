@@ -356,3 +356,39 @@ class TestDeltaPickup(TransactionCase):
                         "a deletion in the source is listed, not applied")
         project.action_close_cutover()
         self.assertEqual(project.state, "done")
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestDiffCatchesBrokenMap(TransactionCase):
+    def test_wrong_transform_is_caught_on_exactly_its_field(self):
+        """A transform that does not fit its field: the sample's records fail on that field
+        alone, with the reason; nothing wrong reaches the database (the diff stays clean)."""
+        tmp = tempfile.TemporaryDirectory(prefix="fsm_diff_")  # pylint: disable=consider-using-with
+        self.addCleanup(tmp.cleanup)
+        bundle = Path(tmp.name) / "bundle"
+        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
+                   "--seed", "5")
+        project = self.env["fsm.migration.project"].create({
+            "name": "Broken map", "source_kind": "fst_bundle", "bundle_path": str(bundle),
+            "fallback_user_id": self.env.ref("base.user_admin").id, "sample_size": 40})
+        project.action_discover()
+        project.action_propose_map()
+        line = project.map_id.field_line_ids.filtered(
+            lambda rec: rec.source_object == "work_orders" and rec.source_field == "created_at"
+            and rec.target_model == "crm.lead")
+        self.assertEqual(line.transform, "datetime_utc")
+        line.transform = "date"  # wrong: drops the time of a datetime field
+        project.map_id.action_confirm()
+        self.env["fsm.migration.plan.apply"].with_context(
+            active_id=project.id).create({}).action_apply()
+        project.action_run_sample()
+        sample = project.sample_run_id
+        failed = sample.issue_ids.filtered(lambda i: i.status == "failed")
+        self.assertTrue(failed)
+        self.assertEqual(set(failed.mapped("target_field")), {line.target_field})
+        self.assertIn("expects a date-time", failed[0].reason)
+        # what depends on those work orders is blocked by them, never linked wrongly
+        blocked = sample.issue_ids - failed
+        self.assertTrue(all("was not migrated" in reason for reason in blocked.mapped("reason")))
+        self.assertFalse(sample.diff_ids.filtered(lambda d: d.status in ("different",
+                                                                         "missing")))
