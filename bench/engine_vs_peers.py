@@ -4,15 +4,16 @@
 
 1. a fresh database (crm, or crm and the optional apps with ``--apps``) and an FST export
    bundle of the given scale;
-2. **engine**: ``odoo-bin fsm-migrate run`` end to end (discover → map → plan → stage →
-   write, one worker), then its write phase per object from the run's batches;
+2. **engine**: ``odoo-bin fsm-migrate run --stage-only`` (discover → map → plan → stage),
+   then ``fsm-migrate work`` with one worker; then the same on a second project with two
+   concurrent workers (write-phase speed-up); peak memory of each worker (GNU time);
 3. the values the engine wrote for customers (res.partner) and work orders (crm.lead) are
    read back and written again through the two peer paths, in the same database:
    **XML-RPC** ``execute_kw create`` with 500 records per call (what external migration
    services do) against an Odoo server started for it, and **load()** (Odoo's import);
 4. records/s for each path and the ratios of ours to each peer, printed as a table and
-   written to ``bench/results/latest.json`` (keys ``engine_1w``, ``xmlrpc_batched``,
-   ``load``, ``ratios``, ``per_object``, ``machine``).
+   written to ``bench/results/latest.json`` (keys ``engine_1w``, ``engine_2w_write_phase``,
+   ``xmlrpc_batched``, ``load``, ``ratios``, ``per_object``, ``peak_rss_mb``, ``machine``).
 
 Ratios are computed within this one run only. Runs with the Odoo found by
 ``tools/odoo_suite.py`` and its virtualenv.
@@ -135,22 +136,19 @@ def main():
         run([str(py), "-m", "emulators.fst_bundle", "--out", str(bundle), "--scale",
              str(args.scale), "--seed", "1"], cwd=ROOT)
 
-        print("engine: fsm-migrate run …", flush=True)
-        report_path = work / "engine.json"
-        started = time.perf_counter()
-        rc, text, _took = runner.odoo_bin(
-            f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db,
-            "--no-http", "--source", "fst-bundle", "--path", str(bundle), "--confirm-map",
-            "--report", str(report_path), log="engine")
-        wall = time.perf_counter() - started
-        if rc:
-            sys.exit(text[-3000:])
-        report = json.loads(report_path.read_text())
+        print("engine, one worker: fsm-migrate run --stage-only, then one work …", flush=True)
+        one = engine_run(runner, db, bundle, work, "one worker", workers=1)
+        print("engine, two workers: fsm-migrate run --stage-only, then two work …", flush=True)
+        two = engine_run(runner, db, bundle, work, "two workers", workers=2)
+        report = one["report"]
         objects = report["objects"]
         total = sum(row["source"] for row in objects.values())
-        write_seconds = sum(row["seconds"] for row in objects.values())
-        results["engine_1w"] = round(total / wall, 1)
-        results["engine_1w_write_phase"] = round(total / write_seconds, 1)
+        results["records"] = total
+        results["engine_1w"] = round(total / (one["prepare"] + one["write"]), 1)
+        results["engine_1w_write_phase"] = round(total / one["write"], 1)
+        results["engine_2w_write_phase"] = round(total / two["write"], 1)
+        results["two_workers_speedup"] = round(one["write"] / two["write"], 2)
+        results["peak_rss_mb"] = {"one worker": one["rss_mb"], "two workers": two["rss_mb"]}
         per_object = {obj: {"records": row["source"],
                             "engine": round(row["source"] / row["seconds"], 1)
                             if row["seconds"] else None}
@@ -219,6 +217,39 @@ def main():
     return 0
 
 
+def engine_run(runner, db, bundle, work, name, workers):
+    """Stage a project with ``run --stage-only``, then write it with ``workers`` concurrent
+    ``work`` processes; times the preparation and the write phase, peak memory per worker."""
+    started = time.perf_counter()
+    stage_path = work / f"stage_{workers}.json"
+    rc, text, _took = runner.odoo_bin(
+        f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db, "--no-http",
+        "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--confirm-map",
+        "--stage-only", "--report", str(stage_path), log=f"stage_{workers}")
+    if rc:
+        sys.exit(text[-3000:])
+    prepare = time.perf_counter() - started
+    staged = json.loads(stage_path.read_text())
+    procs = []
+    started = time.perf_counter()
+    for index in range(workers):
+        report_path = work / f"work_{workers}_{index}.json"
+        rss_path = work / f"rss_{workers}_{index}.txt"
+        procs.append((subprocess.Popen(  # pylint: disable=consider-using-with
+            ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), str(runner.py),
+             str(runner.odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
+             "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(staged["run_id"]),
+             "--report", str(report_path)], cwd=runner.odoo, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL), report_path, rss_path))
+    for proc, _report, _rss in procs:
+        if proc.wait() != 0:
+            sys.exit(f"a worker of {name} failed")
+    write = time.perf_counter() - started
+    report = json.loads(procs[-1][1].read_text())
+    rss = [int(path.read_text().split()[-1]) // 1024 for _p, _r, path in procs]
+    return {"prepare": prepare, "write": write, "report": report, "rss_mb": max(rss)}
+
+
 def xmlrpc_path(port, db, values):
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -253,7 +284,9 @@ def print_table(results):
               f"{row.get('xmlrpc_batched') or 0:>10.0f}{row.get('load') or 0:>9.0f}"
               f"{row.get('ratio_xmlrpc') or 0:>9.2f}{row.get('ratio_load') or 0:>7.2f}")
     print(f"\nend to end, all objects, one worker: {results['engine_1w']} records/s "
-          f"(write phase {results['engine_1w_write_phase']}/s)")
+          f"(write phase {results['engine_1w_write_phase']}/s); two workers: write phase "
+          f"{results['engine_2w_write_phase']}/s (×{results['two_workers_speedup']}); peak "
+          f"memory per worker {results['peak_rss_mb']} MB")
     print(f"customers + work orders: engine {results['engine_on_peer_objects']}/s, "
           f"XML-RPC {results['xmlrpc_batched']}/s, load() {results['load']}/s → "
           f"×{results['ratios']['engine_vs_xmlrpc']} XML-RPC, "

@@ -28,6 +28,10 @@ QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosub
 SEVERITY = {"failed": 4, "blocked": 3, "created": 2, "updated": 1, "skipped": 0}
 #: roles that bind a source record to the Odoo record the user plan chose
 MATCH_ROLES = {"technician"}
+#: records Odoo allows once per key: an existing one is bound instead of created (a second
+#: project in the same database meets the employees the first one made)
+MATCH_KEYS = {"hr.employee": ("user_id", "company_id"),
+              "hr.employee.skill": ("employee_id", "skill_id")}
 #: roles whose values update the record of another source object (aggregates)
 UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
 #: what an update role's target ref resolves against: a record id
@@ -212,6 +216,7 @@ class BatchProcessor:
     def _create(self, model, line, pairs, outcomes, issues, batch):
         if not pairs:
             return
+        pairs = self._bind_existing(model, line, pairs, outcomes)
         created = []
         for chunk in self._rounds(model, pairs):
             created += self._create_isolated(model, chunk, outcomes, issues, batch)
@@ -220,6 +225,33 @@ class BatchProcessor:
                        for item, record in created])
         for item, _record in created:
             self._mark(outcomes, item, "created")
+
+    def _bind_existing(self, model, line, pairs, outcomes):
+        """Bind the records that already exist under a unique key (``MATCH_KEYS``) instead
+        of creating them again; return the pairs still to create."""
+        keys = MATCH_KEYS.get(model._name)
+        if not keys:
+            return pairs
+        wanted = {tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
+                        for k in keys) for _item, values in pairs}
+        found = {}
+        domain = [(keys[0], "in", [w[0] for w in wanted if w[0]])]
+        if "active" in model._fields:
+            model = model.with_context(active_test=False)
+        for record in model.search(domain):
+            found.setdefault(tuple(record[k].id if hasattr(record[k], "id") else record[k]
+                                   for k in keys), record.id)
+        rest, bind = [], []
+        for item, values in pairs:
+            key = tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
+                        for k in keys)
+            if key in found:
+                bind.append((line, item, model._name, found[key]))
+                self._mark(outcomes, item, "skipped")
+            else:
+                rest.append((item, values))
+        self._bind(bind)
+        return rest
 
     @staticmethod
     def _rounds(model, pairs):
