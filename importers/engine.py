@@ -221,7 +221,8 @@ class BatchProcessor:
         for chunk in self._rounds(model, pairs):
             created += self._create_isolated(model, chunk, outcomes, issues, batch)
         self._bind([(line, item, model._name, record.id) for item, record in created])
-        self._journal([(item, model._name, record.id, "create", None)
+        values_of = {id(item): values for item, values in pairs}
+        self._journal([(item, model._name, record.id, "create", None, values_of[id(item)])
                        for item, record in created])
         for item, _record in created:
             self._mark(outcomes, item, "created")
@@ -343,7 +344,7 @@ class BatchProcessor:
             else:
                 bind.append((line, item, model._name, record.id))
                 self._mark(outcomes, item, "created")
-            journal.append((item, model._name, record.id, "write", old))
+            journal.append((item, model._name, record.id, "write", old, values))
         self._bind(bind)
         self._journal(journal)
 
@@ -389,5 +390,11 @@ class BatchProcessor:
                 "project_id": self.project.id, "operation": operation, "model": model_name,
                 "res_id": res_id, "source_object": item.source_object,
                 "source_id": item.source_id, "batch_ref": f"run:{self.run.id}",
-                "old_values": old,
-            } for item, model_name, res_id, operation, old in entries])
+                "old_values": old, "new_values": _loggable(new),
+            } for item, model_name, res_id, operation, old, new in entries])
+
+
+def _loggable(values):
+    """Written values as the journal keeps them (file contents as their size)."""
+    return {name: f"{len(value)} bytes" if isinstance(value, (bytes, bytearray)) else value
+            for name, value in values.items()}

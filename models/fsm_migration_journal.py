@@ -42,6 +42,7 @@ class FsmMigrationJournal(models.Model):
                             help="The run and batch that made the write.")
     old_values = fields.Json(readonly=True,
                              help="For an update: the values of the changed fields before it.")
+    new_values = fields.Json(readonly=True, help="The values the migration wrote.")
     note = fields.Char(readonly=True)
     undo_of_id = fields.Many2one("fsm.migration.journal", readonly=True, index=True,
                                  ondelete="cascade", string="Undoes",
