@@ -137,6 +137,9 @@ class FsmMigrationProject(models.Model):
     journal_ids = fields.One2many("fsm.migration.journal", "project_id")
     run_ids = fields.One2many("fsm.migration.run", "project_id")
     run_count = fields.Integer(compute="_compute_run_count")
+    last_run_id = fields.Many2one("fsm.migration.run", compute="_compute_run_count")
+    last_run_progress = fields.Float(compute="_compute_run_count", string="Last run")
+    last_run_state = fields.Char(compute="_compute_run_count", string="Last run state")
     journal_count = fields.Integer(compute="_compute_journal_count")
     discovery_issue_count = fields.Integer(readonly=True, copy=False,
                                            help="Records the source could not give as "
@@ -384,7 +387,11 @@ class FsmMigrationProject(models.Model):
     @api.depends("run_ids")
     def _compute_run_count(self):
         for project in self:
+            last = project.run_ids.sorted("id")[-1:]
             project.run_count = len(project.run_ids)
+            project.last_run_id = last
+            project.last_run_progress = last.progress
+            project.last_run_state = last.state or False
 
     # --- runs -----------------------------------------------------------------------------
     conflict_policy = fields.Selection(
