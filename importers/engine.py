@@ -14,6 +14,7 @@ from psycopg2 import errors as pg_errors
 
 from ..services.mapping import TargetField
 from ..services.record_mapper import RecordMapper, validate_values
+from ..services.transforms import extract_inline_images, replace_image_refs
 from .resolver import RefResolver, Unresolved
 
 _logger = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ class BatchProcessor:
                 self._fail_with(issues, batch, item, outcomes, problems)
                 continue
             bound = existing.get(key)
+            if not (bound and bound.payload_hash == item.payload_hash):
+                self._extract_images(model, fields_of, values)
             if bound and bound.payload_hash == item.payload_hash:
                 self._mark(outcomes, item, "skipped")
             elif bound or line.role in UPDATE_ROLES:
@@ -198,6 +201,30 @@ class BatchProcessor:
                 "project_id": self.project.id, "operation": "config", "model": record._name,
                 "res_id": record.id, "batch_ref": f"run:{self.run.id}",
                 "note": record.display_name} for record in created])
+
+    def _extract_images(self, model, fields_of, values):
+        """Inline base64 images of HTML values become attachments (of the record the
+        message is about), referenced by URL: the HTML stays light and the files are in the
+        filestore, stored once per content."""
+        for name, value in list(values.items()):
+            field = fields_of.get(name)
+            if not (field and field.ttype == "html" and isinstance(value, str)
+                    and "data:" in value.lower()):
+                continue
+            html, images = extract_inline_images(value)
+            if not images:
+                continue
+            res_model = values.get("model") or model._name
+            res_id = values.get("res_id") if values.get("model") else 0
+            attachments = self.env["ir.attachment"].create([{
+                "name": image.name, "raw": image.data, "mimetype": image.mimetype,
+                "res_model": res_model, "res_id": res_id or 0} for image in images])
+            self.resolver.created.extend(attachments)  # journaled: rollback removes them
+            values[name] = replace_image_refs(html, {
+                image.sha1: f"/web/image/{attachment.id}"
+                for image, attachment in zip(images, attachments, strict=True)})
+            if model._name == "mail.message":
+                values["attachment_ids"] = [(4, attachment.id) for attachment in attachments]
 
     def _existing_bindings(self, line, items):
         keys = [self._binding_key(line, item) for item in items]

@@ -109,6 +109,7 @@ class TestEngineFstBundle(EngineCase):
         messages = self.env["fsm.migration.binding"].search([
             ("project_id", "=", self.project.id), ("model", "=", "mail.message")])
         self.assertEqual(len(messages), stats["notes"]["created"])
+        with_images = 0
         for binding in messages:
             message = self.env["mail.message"].browse(binding.res_id)
             source = staged[binding.source_id]
@@ -116,6 +117,13 @@ class TestEngineFstBundle(EngineCase):
                              transforms.apply("datetime_utc", source["created_at"]))
             self.assertTrue(message.author_id)
             self.assertEqual((message.model, message.message_type), ("crm.lead", "comment"))
+            if "data:image" in (source.get("body_html") or ""):
+                with_images += 1
+                self.assertNotIn("data:image", message.body)
+                self.assertIn("/web/image/", message.body)
+                self.assertTrue(message.attachment_ids)
+                self.assertEqual(message.attachment_ids.mapped("res_model"), ["crm.lead"])
+        self.assertGreater(with_images, 0, "the generator writes notes with inline images")
 
         # the reconciliation view balances, per object, and opens its records
         rows = self.env["fsm.migration.reconciliation"].search([("run_id", "=", run.id)])
