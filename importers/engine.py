@@ -181,6 +181,7 @@ class BatchProcessor:
             bound = existing.get(key)
             if not (bound and bound.payload_hash == item.payload_hash):
                 self._extract_images(model, fields_of, values)
+                self._link_event_to_activity(model, item, values)
             if bound and bound.payload_hash == item.payload_hash:
                 self._mark(outcomes, item, "skipped")
             elif bound or line.role in UPDATE_ROLES:
@@ -225,6 +226,17 @@ class BatchProcessor:
                 for image, attachment in zip(images, attachments, strict=True)})
             if model._name == "mail.message":
                 values["attachment_ids"] = [(4, attachment.id) for attachment in attachments]
+
+    def _link_event_to_activity(self, model, item, values):
+        """An appointment's calendar event is linked to the activity made from the same
+        appointment, as Odoo links a meeting to its activity. Without it, crm posts a
+        "meeting logged" message on the opportunity for every event created."""
+        if model._name != "calendar.event" or "activity_ids" in values:
+            return
+        activity = self.resolver.bound(item.source_object, item.source_id, "activity",
+                                       "mail.activity")
+        if activity:
+            values["activity_ids"] = [(6, 0, [activity])]
 
     def _existing_bindings(self, line, items):
         keys = [self._binding_key(line, item) for item in items]

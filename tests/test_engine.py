@@ -124,6 +124,11 @@ class TestEngineFstBundle(EngineCase):
                 self.assertTrue(message.attachment_ids)
                 self.assertEqual(message.attachment_ids.mapped("res_model"), ["crm.lead"])
         self.assertGreater(with_images, 0, "the generator writes notes with inline images")
+        # the chatter of the migrated leads holds the migrated notes and nothing else (no
+        # "meeting logged", no creation log): events are linked to their activities
+        self.assertEqual(self.env["mail.message"].search_count([
+            ("model", "=", "crm.lead"), ("res_id", "in", leads.mapped("res_id"))]),
+            len(messages))
 
         # the reconciliation view balances, per object, and opens its records
         rows = self.env["fsm.migration.reconciliation"].search([("run_id", "=", run.id)])
