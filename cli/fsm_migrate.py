@@ -309,6 +309,10 @@ class FsmMigrate(Command):
                    "reason": i.reason} for i in run.issue_ids]
         return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
                 "map_version": run.map_id.version, "objects": objects,
+                "verified_fields": {"equal": run.verified_equal,
+                                    "transformed": run.verified_transformed,
+                                    "different": run.verified_different,
+                                    "missing": run.verified_missing},
                 "records_per_second": round(run.rate, 1),
                 "batch_errors": [{"object": b.source_object, "error": b.error}
                                  for b in run.batch_ids if b.state == "error"],

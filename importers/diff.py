@@ -14,6 +14,7 @@ mapper and resolver the run used; records are read back in one read per model.
 """
 
 import html
+import json
 import re
 from collections import defaultdict
 
@@ -34,9 +35,13 @@ def normalise(value):
     if hasattr(value, "_name"):  # a many2one read back
         return value.id or None
     if isinstance(value, list):
-        if value and isinstance(value[0], (list, tuple)):  # x2many commands
+        if value and isinstance(value[0], (list, tuple)) and len(value[0]) == 3 \
+                and value[0][0] == 6:  # x2many "set" commands
             value = [i for command in value if command[0] == 6 for i in command[2]]
-        return sorted(value) or None
+        try:
+            return sorted(value) or None
+        except TypeError:  # structures (JSON-like): compared as canonical JSON text
+            return sorted(json.dumps(v, sort_keys=True, default=str) for v in value) or None
     if isinstance(value, (int, float)):
         return round(float(value), 6) or None
     if isinstance(value, (bytes, bytearray)):
@@ -45,6 +50,10 @@ def normalise(value):
     if "<" in text or "&" in text:
         text = html.unescape(TAGS.sub(" ", text))
     return SPACES.sub(" ", text).strip() or None
+
+
+def _folded(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 def shown(value, limit=200):
@@ -84,17 +93,22 @@ class RunDiff:
                 self.sources[(line.source_object, line.role, line.target_field)].append(
                     line.source_field)
 
-    def lines(self):
-        """Diff lines (dicts for ``fsm.migration.diff``) of every record the run bound."""
-        out = []
+    def lines(self, problems_only=False):
+        """``(counts per status, diff lines)`` of every record the run bound; with
+        ``problems_only`` the lines are only the *different* and *missing* ones (a full
+        run's verification keeps its counts, not a line per field of every record)."""
+        out, counts = [], dict.fromkeys(("equal", "transformed", "different", "missing"), 0)
         bindings = self.env["fsm.migration.binding"].search([("run_id", "=", self.run.id)])
         bound = {(b.source_object, b.source_id, b.role): b for b in bindings}
         try:
             for batch in self.run.batch_ids:
-                out += self._batch_lines(batch, bound)
+                for line in self._batch_lines(batch, bound):
+                    counts[line["status"]] += 1
+                    if not problems_only or line["status"] in ("different", "missing"):
+                        out.append(line)
         finally:
             self.processor.close()
-        return out
+        return counts, out
 
     def _batch_lines(self, batch, bound):
         processor, resolver = self.processor, self.processor.resolver
@@ -144,7 +158,10 @@ class RunDiff:
                 elif want is None and odoo_value is not None:
                     # an empty source value is not written on create: Odoo's default is
                     status, want = "transformed", "(empty: Odoo's default)"
-                elif odoo_value != want:
+                elif odoo_value != want and not (
+                        item.dedupe_key and _folded(odoo_value) == _folded(want)):
+                    # (a record shared by several source records - the same location
+                    # typed twice - keeps the first spelling: other cases are the same)
                     status = "different"
                 elif normalise(raw_value) == want or not raw:
                     status = "equal"

@@ -55,6 +55,10 @@ class FsmMigrationRun(models.Model):
     diff_ids = fields.One2many("fsm.migration.diff", "run_id")
     diff_summary = fields.Char(compute="_compute_diff_summary",
                                help="Diff lines per status.")
+    verified_equal = fields.Integer(readonly=True, string="Fields equal")
+    verified_transformed = fields.Integer(readonly=True, string="Fields transformed")
+    verified_different = fields.Integer(readonly=True, string="Fields different")
+    verified_missing = fields.Integer(readonly=True, string="Fields missing")
     total = fields.Integer(compute="_compute_progress")
     done = fields.Integer(compute="_compute_progress")
     progress = fields.Float(compute="_compute_progress", help="Done, in percent.")
@@ -92,11 +96,14 @@ class FsmMigrationRun(models.Model):
                 counts[row[0]] = row[1]
             run.diff_summary = ", ".join(f"{labels[k]}: {v}" for k, v in counts.items())
 
-    def _compute_diff(self):
-        """(Re)build the field-level diff of this run."""
+    def _compute_diff(self, problems_only=False):
+        """(Re)build the field-level diff of this run: every written record read back and
+        compared with what the map expects (a full run keeps the problems as lines)."""
         self.ensure_one()
         self.diff_ids.unlink()
-        self.env["fsm.migration.diff"].create(RunDiff(self).lines())
+        counts, lines = RunDiff(self).lines(problems_only=problems_only)
+        self.env["fsm.migration.diff"].create(lines)
+        self.write({f"verified_{status}": count for status, count in counts.items()})
 
     def _rebuild_reference(self):
         """What does not migrate, as one JSON document: the records kept aside per source
@@ -276,8 +283,8 @@ class FsmMigrationRun(models.Model):
         self.ensure_one()
         if self.state == "running":
             self.write({"state": "done", "finished_at": fields.Datetime.now()})
-            if self.kind == "sample":
-                self._compute_diff()
+            # verify: every written record read back and compared (sample: every line kept)
+            self._compute_diff(problems_only=self.kind != "sample")
             self.project_id._on_run_done(self)
 
     def run_until_done(self, max_seconds=None):

@@ -130,6 +130,11 @@ class TestEngineFstBundle(EngineCase):
             ("model", "=", "crm.lead"), ("res_id", "in", leads.mapped("res_id"))]),
             len(messages))
 
+        # verify: every written record read back and compared with what the map expects
+        self.assertEqual((run.verified_different, run.verified_missing), (0, 0),
+                         run.diff_ids[:5].mapped(lambda d: (d.model, d.field_name,
+                                                            d.expected_value, d.odoo_value)))
+        self.assertGreater(run.verified_equal + run.verified_transformed, 0)
         # the reconciliation view balances, per object, and opens its records
         rows = self.env["fsm.migration.reconciliation"].search([("run_id", "=", run.id)])
         self.assertEqual({r.source_object: r.source for r in rows},

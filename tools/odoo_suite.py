@@ -298,6 +298,63 @@ class OdooRunner:
         text = "\n".join(texts) + "".join(f"\nERROR workers: {p}" for p in problems)
         return (1 if problems else 0), text, time.monotonic() - started
 
+    def cli_scale(self, db, scale):
+        """``fsm-migrate run`` of a scale-``scale`` FST bundle and Dispatch emulator: every
+        object balances, every written field reads back as the map expects, and a second
+        run writes nothing."""
+        started = time.monotonic()
+        bundle = self.logdir / f"scale_{db}"
+        subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
+                        "--scale", str(scale), "--seed", "10"], cwd=REPO, check=True,
+                       capture_output=True)
+        port = free_port()
+        emulator = subprocess.Popen(  # pylint: disable=consider-using-with
+            [str(self.py), "-m", "emulators.dispatch", "--port", str(port), "--scale",
+             str(scale), "--seed", "10", "--client-id", "ci", "--client-secret", "ci-secret"],
+            cwd=REPO, stdout=subprocess.DEVNULL)
+        texts, problems = [], []
+        try:
+            wait_for_port(port, emulator, seconds=120)
+            sources = {
+                "bundle": ["--source", "fst-bundle", "--path", str(bundle)],
+                "dispatch": ["--source", "dispatch", "--url", f"http://127.0.0.1:{port}",
+                             "--client-id", "ci", "--client-secret", "ci-secret",
+                             "--allow-loopback"],
+            }
+            for name, source_flags in sources.items():
+                reports, flags = [], source_flags
+                for attempt in (1, 2):
+                    path = self.logdir / f"scale_{db}_{name}_{attempt}.json"
+                    rc, text, _t = self._cli(db, "run", *flags, "--name", f"scale {name}",
+                                             "--confirm-map", "--report", str(path),
+                                             log=f"scale_{db}_{name}_{attempt}")
+                    texts.append(text)
+                    if rc:
+                        problems.append(f"{name} run {attempt} failed")
+                        break
+                    reports.append(json.loads(path.read_text()))
+                    flags = ["--project", str(reports[0]["project_id"])]
+                if len(reports) < 2:
+                    continue
+                first, second = reports
+                for obj, row in first["objects"].items():
+                    if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
+                                                             "failed", "blocked")):
+                        problems.append(f"{name} {obj} does not balance: {row}")
+                verified = first["verified_fields"]
+                if verified["different"] or verified["missing"] or not verified["equal"]:
+                    problems.append(f"{name}: fields read back {verified}")
+                again = sum(r["created"] + r["updated"] for r in second["objects"].values())
+                if again:
+                    problems.append(f"{name}: the second run wrote {again} records")
+                total = sum(r["source"] for r in first["objects"].values())
+                say(f"     {name}: {total} records, {first['records_per_second']}/s write "
+                    f"phase, fields read back {verified}")
+        finally:
+            emulator.terminate()
+        text = "\n".join(texts) + "".join(f"\nERROR scale: {p}" for p in problems)
+        return (1 if problems else 0), text, time.monotonic() - started
+
     def createdb_clean(self, db):
         subprocess.run([str(self.py), "-c", DROP_DB, db], check=True)
 
@@ -391,11 +448,17 @@ def cmd_test(args):
                     *runner.cli_run(full_db))
         runner.step("command line: two workers on one run; a killed worker resumed",
                     *runner.cli_workers(full_db))
+        if not args.quick:
+            runner.step("scale 10, all apps: FST bundle and Dispatch emulator, twice",
+                        *runner.cli_scale(full_db, 10))
         rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
         ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
         runner.step("uninstall then reinstall, all apps", 0 if ok else (rc or 1), text, took)
         runner.step("install with crm only",
                     *runner.server(crm_db, "-i", MODULE, log="4_install_crm"))
+        if not args.quick:
+            runner.step("scale 10, crm only: FST bundle and Dispatch emulator, twice",
+                        *runner.cli_scale(crm_db, 10))
         crm_tags = ours if args.no_crm_suite else f"{ours},/crm"
         runner.step("upgrade crm and the module with crm's and the module's tests, crm only",
                     *runner.server(crm_db, "-u", f"crm,{MODULE}", "--test-enable",
@@ -556,6 +619,7 @@ def main():
                                      "(e.g. /field_service_migration:TestMigrationProject)")
     test.add_argument("--no-crm-suite", action="store_true", help="skip Odoo's own crm tests")
     test.add_argument("--keep", action="store_true", help="keep the test databases")
+    test.add_argument("--quick", action="store_true", help="skip the scale-10 runs")
     test.add_argument("--logdir", help="where to write the Odoo logs")
     demo = sub.add_parser("demo", help="create a demo database and serve Odoo")
     demo.add_argument("--db", default="fsm_demo")
