@@ -6,6 +6,7 @@ references) and the resolver (references → ids, prefetched per batch). A recor
 database still refuses is isolated with a savepoint; the rest of the batch lands.
 """
 
+import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
@@ -32,7 +33,9 @@ MATCH_ROLES = {"technician"}
 #: records Odoo allows once per key: an existing one is bound instead of created (a second
 #: project in the same database meets the employees the first one made)
 MATCH_KEYS = {"hr.employee": ("user_id", "company_id"),
-              "hr.employee.skill": ("employee_id", "skill_id")}
+              "hr.employee.skill": ("employee_id", "skill_id"),
+              # Odoo renames a second source of the same name ("Website [2]"): share it
+              "utm.source": ("name",)}
 #: roles whose values update the record of another source object (aggregates)
 UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
 #: what an update role's target ref resolves against: a record id
@@ -434,6 +437,10 @@ class BatchProcessor:
 
 
 def _loggable(values):
-    """Written values as the journal keeps them (file contents as their size)."""
-    return {name: f"{len(value)} bytes" if isinstance(value, (bytes, bytearray)) else value
-            for name, value in values.items()}
+    """Written values as the journal keeps them: JSON (dates as text, file contents as
+    their size)."""
+    if values is None:
+        return None
+    return json.loads(json.dumps({
+        name: f"{len(value)} bytes" if isinstance(value, (bytes, bytearray)) else value
+        for name, value in values.items()}, default=str))
