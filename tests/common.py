@@ -72,3 +72,26 @@ class EmulatorProcess:
                 self.proc.kill()
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
+
+
+def planned_project(env, **vals):
+    """A project discovered, its proposed map confirmed as is and its schema plan applied:
+    ready to sample or run (the path a consultant takes when the proposal is right)."""
+    vals.setdefault("fallback_user_id", env.ref("base.user_admin").id)
+    project = env["fsm.migration.project"].create(vals)
+    project.action_discover()
+    project.action_propose_map()
+    project.map_id.action_confirm()
+    env["fsm.migration.plan.apply"].with_context(active_id=project.id).create({}).action_apply()
+    return project
+
+
+def dispatch_emulator(scale, seed):
+    """The Dispatch emulator with the credentials ``dispatch_vals`` uses."""
+    return EmulatorProcess("emulators.dispatch", "--scale", str(scale), "--seed", str(seed),
+                           "--client-id", "odoo", "--client-secret", "s3cret")
+
+
+def dispatch_vals(url, name):
+    return {"name": name, "source_kind": "dispatch", "source_url": url, "client_id": "odoo",
+            "client_secret_input": "s3cret"}

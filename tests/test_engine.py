@@ -8,7 +8,13 @@ import requests
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services import transforms
-from .common import EmulatorProcess, generator_truth, run_python
+from .common import (
+    dispatch_emulator,
+    dispatch_vals,
+    generator_truth,
+    planned_project,
+    run_python,
+)
 
 _logger = logging.getLogger(__name__)
 MANAGER = "field_service_migration.group_migration_manager"
@@ -256,17 +262,8 @@ class TestEngineDispatch(TransactionCase):
         self.env["ir.config_parameter"].sudo().set_param(
             "field_service_migration.allow_loopback", "True")
         truth = generator_truth("dispatch", 0.3, 6)
-        with EmulatorProcess("emulators.dispatch", "--scale", "0.3", "--seed", "6",
-                             "--client-id", "odoo", "--client-secret", "s3cret") as url:
-            project = self.env["fsm.migration.project"].create({
-                "name": "Dispatch engine", "source_kind": "dispatch", "source_url": url,
-                "client_id": "odoo", "client_secret_input": "s3cret",
-                "fallback_user_id": self.env.ref("base.user_admin").id})
-            project.action_discover()
-            project.action_propose_map()
-            project.map_id.action_confirm()
-            self.env["fsm.migration.plan.apply"].with_context(
-                active_id=project.id).create({}).action_apply()
+        with dispatch_emulator(0.3, 6) as url:
+            project = planned_project(self.env, **dispatch_vals(url, "Dispatch engine"))
             run = project._start_run("full", batch_size=100)
             run.run_until_done()
         self.assertEqual(run.state, "done")
@@ -306,17 +303,8 @@ class TestDeltaPickup(TransactionCase):
     def test_delta_creates_updates_lists_deletions_and_keeps_odoo_edits(self):
         self.env["ir.config_parameter"].sudo().set_param(
             "field_service_migration.allow_loopback", "True")
-        with EmulatorProcess("emulators.dispatch", "--scale", "0.2", "--seed", "3",
-                             "--client-id", "odoo", "--client-secret", "s3cret") as url:
-            project = self.env["fsm.migration.project"].create({
-                "name": "Delta", "source_kind": "dispatch", "source_url": url,
-                "client_id": "odoo", "client_secret_input": "s3cret",
-                "fallback_user_id": self.env.ref("base.user_admin").id})
-            project.action_discover()
-            project.action_propose_map()
-            project.map_id.action_confirm()
-            self.env["fsm.migration.plan.apply"].with_context(
-                active_id=project.id).create({}).action_apply()
+        with dispatch_emulator(0.2, 3) as url:
+            project = planned_project(self.env, **dispatch_vals(url, "Delta"))
             full = project._start_run("full", batch_size=100)
             full.run_until_done()
             self.assertEqual(project.state, "verify")
