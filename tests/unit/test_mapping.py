@@ -3,9 +3,9 @@ data, and Odoo 18's real field metadata (``odoo18_fields.json``)."""
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
+from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets
 
 from emulators.dispatch_data import DispatchData
 from emulators.fst_bundle import write_bundle
@@ -21,42 +21,14 @@ from services.mapping import (
     propose,
     score_field,
     sorted_for_review,
-    targets_from_fields_get,
     validate,
 )
 from services.profiling import profile_records, profile_source
-from services.source_base import Source
-
-FIXTURE = Path(__file__).with_name("odoo18_fields.json")
-ALL_APPS = frozenset({"sale", "sale_crm", "account", "stock", "hr", "hr_skills", "project",
-                      "calendar", "base_geolocalize"})
-#: the stages of a fresh crm database
-CRM_STAGES = [{"name": "New", "is_won": False}, {"name": "Qualified", "is_won": False},
-              {"name": "Proposition", "is_won": False}, {"name": "Won", "is_won": True}]
-
-
-class MemorySource(Source):
-    """Dispatch-shaped records served from memory (no HTTP server)."""
-
-    kind = "dispatch"
-
-    def __init__(self, data):
-        super().__init__()
-        self.data = data
-
-    def test_connection(self):
-        pass
-
-    def list_objects(self):
-        return list(self.data.records)
-
-    def iter_pages(self, obj, since=None, page_size=None):
-        yield self.data.records[obj]
 
 
 @pytest.fixture(scope="module")
 def targets():
-    return targets_from_fields_get(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    return load_targets()
 
 
 @pytest.fixture(scope="module")

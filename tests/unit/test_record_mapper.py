@@ -5,9 +5,9 @@ import copy
 import json
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pytest
+from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets
 
 from emulators.dispatch_data import DispatchData
 from emulators.fst_bundle import write_bundle
@@ -19,7 +19,6 @@ from services.mapping import (
     Proposal,
     TargetField,
     propose,
-    targets_from_fields_get,
 )
 from services.profiling import profile_source
 from services.record_mapper import (
@@ -31,37 +30,14 @@ from services.record_mapper import (
     payload_hash,
     validate_values,
 )
-from services.source_base import Source
 from services.user_plan import UserPlanLine
 
-FIXTURE = Path(__file__).with_name("odoo18_fields.json")
-ALL_APPS = frozenset({"sale", "sale_crm", "account", "stock", "hr", "hr_skills", "project",
-                      "calendar", "base_geolocalize"})
-CRM_STAGES = [{"name": "New", "is_won": False}, {"name": "Qualified", "is_won": False},
-              {"name": "Proposition", "is_won": False}, {"name": "Won", "is_won": True}]
 SCALE = 0.3
-
-
-class MemorySource(Source):
-    kind = "dispatch"
-
-    def __init__(self, data):
-        super().__init__()
-        self.data = data
-
-    def test_connection(self):
-        pass
-
-    def list_objects(self):
-        return list(self.data.records)
-
-    def iter_pages(self, obj, since=None, page_size=None):
-        yield self.data.records[obj]
 
 
 @pytest.fixture(scope="module")
 def targets():
-    return targets_from_fields_get(json.loads(FIXTURE.read_text(encoding="utf-8")))
+    return load_targets()
 
 
 @pytest.fixture(scope="module")

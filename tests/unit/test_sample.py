@@ -1,11 +1,10 @@
-import json
-
 import pytest
+from unit_fixtures import load_targets
 
 from emulators.fst_bundle import write_bundle
 from emulators.fst_data import generate
 from services.fst_bundle import FstBundleSource
-from services.mapping import propose, targets_from_fields_get
+from services.mapping import propose
 from services.profiling import profile_source
 from services.sample import anchor_object, links_of, select_sample
 
@@ -15,9 +14,7 @@ def fst(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "b"
     write_bundle(generate(0.5, 3), str(out))
     source = FstBundleSource(str(out))
-    targets = targets_from_fields_get(json.load(open(
-        __file__.replace("test_sample.py", "odoo18_fields.json"))))
-    proposal = propose("fst", profile_source(source, "fst"), targets, set())
+    proposal = propose("fst", profile_source(source, "fst"), load_targets(), set())
     records = {obj: list(source.iter_records(obj)) for obj in source.list_objects()}
     return proposal, records
 

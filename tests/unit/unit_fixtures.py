@@ -1,0 +1,38 @@
+"""What several pure test files share: Odoo 18's real field metadata (the fixture read off
+a database), the installed-apps sets, a fresh crm's stages, and an in-memory source."""
+
+import json
+from pathlib import Path
+
+from services.mapping import targets_from_fields_get
+from services.source_base import Source
+
+FIXTURE = Path(__file__).with_name("odoo18_fields.json")
+ALL_APPS = frozenset({"sale", "sale_crm", "account", "stock", "hr", "hr_skills", "project",
+                      "calendar", "base_geolocalize"})
+#: the stages of a fresh crm database
+CRM_STAGES = [{"name": "New", "is_won": False}, {"name": "Qualified", "is_won": False},
+              {"name": "Proposition", "is_won": False}, {"name": "Won", "is_won": True}]
+
+
+def load_targets():
+    return targets_from_fields_get(json.loads(FIXTURE.read_text(encoding="utf-8")))
+
+
+class MemorySource(Source):
+    """Dispatch-shaped records served from memory (no HTTP server)."""
+
+    kind = "dispatch"
+
+    def __init__(self, data):
+        super().__init__()
+        self.data = data
+
+    def test_connection(self):
+        pass
+
+    def list_objects(self):
+        return list(self.data.records)
+
+    def iter_pages(self, obj, since=None, page_size=None):
+        yield self.data.records[obj]
