@@ -113,7 +113,7 @@ class RunDiff:
     def _batch_lines(self, batch, bound):
         processor, resolver = self.processor, self.processor.resolver
         staged = {str(r.get("id")): r for r in batch.payload or []}
-        items = processor.mapper.map_batch(batch.source_object, batch.payload or [])
+        items = processor.map_batch(batch.source_object, batch.payload or [])
         resolver.prefetch([ref for item in items for ref in item.refs.values()])
         wanted = []  # (item, binding, expected values)
         for item in items:
@@ -121,8 +121,8 @@ class RunDiff:
                 continue
             binding = bound.get((item.source_object, processor._binding_key(
                 _Line(item.role), item), item.role))
-            if not binding or item.errors:
-                continue
+            if not binding or item.errors or processor._merged(binding, item):
+                continue  # (merged: another source record wrote it and is compared)
             fields_of = processor.targets.get(binding.model, {})
             expected = dict(item.values)
             for name, ref in item.refs.items():

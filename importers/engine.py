@@ -60,7 +60,7 @@ class BatchProcessor:
                 "source_object": line.source_object, "source_id": line.source_id,
                 "action": line.action, "email": line.email, "name": line.name,
                 "user_id": line.user_id.id or None} for line in map_.user_line_ids],
-            children=run._staged_children())
+            children=run._staged_children(), source_lookup=self._staged_record)
         self.resolver = RefResolver(self.env, self.project, self.user_plan,
                                     source_factory=self.project._make_source)
         self._batch_ids = set()
@@ -90,7 +90,7 @@ class BatchProcessor:
         self._issue_keys = set()
         self._batch_ids = {str(record.get("id")) for record in records}
         by_role = defaultdict(list)
-        for item in self.mapper.map_batch(source_object, records):
+        for item in self.map_batch(source_object, records):
             by_role[item.role].append(item)
         for line in self.mapper.roles(source_object):
             if by_role.get(line.role):
@@ -106,6 +106,23 @@ class BatchProcessor:
         for status in outcomes.values():
             counters[status] += 1
         return dict(counters)
+
+    def map_batch(self, source_object, records):
+        """The mapper's items for ``records``, the other source records its conditions
+        read (a job contact's job and customer) fetched first from the staged pages, in
+        one query per object and step."""
+        for _step in range(3):
+            wants = self.mapper.lookup_requests(source_object, records)
+            missing = {obj: keys for obj, keys in wants.items()
+                       if not all(self.resolver.looked_up(obj, key) for key in keys)}
+            if not missing:
+                break
+            for obj, keys in missing.items():
+                self.resolver.prefetch_staged(obj, keys)
+        return self.mapper.map_batch(source_object, records)
+
+    def _staged_record(self, source_object, source_id):
+        return self.resolver.staged(source_object, source_id)
 
     def _mark(self, outcomes, item, status):
         """Count ``status`` for the source record(s) behind ``item``; a derived record (a
@@ -161,8 +178,14 @@ class BatchProcessor:
                 self._mark(outcomes, item, "skipped")
                 continue
             seen.add(key)
+            bound = existing.get(key)
             if line.role in MATCH_ROLES:  # nothing is written: no values to check
-                self._match(line, item, existing.get(key), outcomes)
+                self._match(line, item, bound, outcomes)
+                continue
+            if bound and self._merged(bound, item):
+                # a record several source records stand for keeps the values of the one
+                # that wrote it: the others are bound to it, not written over it
+                self._mark(outcomes, item, "skipped")
                 continue
             values = dict(item.values)
             try:
@@ -181,7 +204,6 @@ class BatchProcessor:
             if problems:
                 self._fail_with(issues, batch, item, outcomes, problems)
                 continue
-            bound = existing.get(key)
             if not (bound and bound.payload_hash == item.payload_hash):
                 self._extract_images(model, fields_of, values)
                 self._link_event_to_activity(model, item, values)
@@ -240,6 +262,17 @@ class BatchProcessor:
                                        "mail.activity")
         if activity:
             values["activity_ids"] = [(6, 0, [activity])]
+
+    @staticmethod
+    def _merged(binding, item):
+        """``item`` stands for a record another source record wrote (``origin_id``)."""
+        return bool(binding.origin_id and item.origin_id
+                    and binding.origin_id != str(item.origin_id))
+
+    @staticmethod
+    def _origin(key, item):
+        origin = str(item.origin_id) if item.origin_id else None
+        return origin if origin and origin != key else False
 
     def _existing_bindings(self, line, items):
         keys = [self._binding_key(line, item) for item in items]
@@ -420,7 +453,7 @@ class BatchProcessor:
             vals_list.append({"project_id": self.project.id, "source_object": line.source_object,
                               "source_id": key, "role": line.role, "model": model_name,
                               "res_id": res_id, "payload_hash": item.payload_hash,
-                              "run_id": self.run.id})
+                              "origin_id": self._origin(key, item), "run_id": self.run.id})
             self.resolver.remember_binding(line.source_object, key, line.role, model_name,
                                            res_id)
         if vals_list:

@@ -36,6 +36,8 @@ class RefResolver:
         self._bindings = {}
         #: (source_object, source_id) → staged source record
         self._staged = {}
+        #: looked up and not staged (a missing parent): not asked again by this processor
+        self._not_staged = set()
         self._records = {}  # (model, name) → id, for 'record', product and skill refs
         #: configuration records created on the way (products, skills): journaled by the
         #: engine so that rollback removes them
@@ -118,10 +120,24 @@ class RefResolver:
         for source_id, role, model, res_id in self.env.cr.fetchall():
             self._bindings.setdefault((source_object, source_id), {})[(role, model)] = res_id
 
+    def looked_up(self, source_object, source_id):
+        """Whether ``source_id`` was already looked up (found or not)."""
+        key = (source_object, source_id)
+        return key in self._staged or key in self._not_staged
+
+    def staged(self, source_object, source_id):
+        """A staged source record read by :meth:`prefetch_staged`, else ``None``."""
+        return self._staged.get((source_object, str(source_id)))
+
+    def prefetch_staged(self, source_object, keys):
+        self._prefetch_staged(source_object, keys)
+
     def _prefetch_staged(self, source_object, keys):
-        missing = [k for k in keys if (source_object, k) not in self._staged]
+        missing = [k for k in keys if (source_object, k) not in self._staged
+                   and (source_object, k) not in self._not_staged]
         if not missing:
             return
+        self._not_staged.update((source_object, k) for k in missing)
         # the staged pages of this project's runs hold the source records themselves
         self.env.cr.execute("""
             SELECT DISTINCT ON (elem->>'id') elem->>'id', elem
@@ -133,6 +149,7 @@ class RefResolver:
         """, (self.project.id, source_object, missing))
         for source_id, record in self.env.cr.fetchall():
             self._staged[(source_object, source_id)] = record
+            self._not_staged.discard((source_object, source_id))
 
     def remember_binding(self, source_object, source_id, role, model, res_id):
         self._bindings.setdefault((source_object, str(source_id)), {})[(role, model)] = res_id

@@ -7,6 +7,7 @@ class FsmMigrationBinding(models.Model):
     One row per (project, source object, source id, role): a Dispatch customer may give a
     company, a contact and a billing address, each its own role. The payload hash of the
     source record tells an unchanged record (skipped on re-run) from a changed one.
+    A record shared by several source records is written by one of them (``origin_id``).
     """
 
     _name = "fsm.migration.binding"
@@ -24,6 +25,12 @@ class FsmMigrationBinding(models.Model):
     payload_hash = fields.Char()
     run_id = fields.Many2one("fsm.migration.run", ondelete="set null",
                              help="The run that last wrote the record.")
+    origin_id = fields.Char(
+        string="Written from",
+        help="For an Odoo record several source records stand for (the same person on "
+             "several jobs, one company named by several customers, a service location "
+             "typed again): the source record whose values it holds. The others are bound "
+             "to it and counted skipped; only this one updates it.")
 
     _sql_constraints = [
         ("binding_uniq", "unique(project_id, source_object, source_id, role)",

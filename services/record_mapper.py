@@ -158,6 +158,9 @@ class MappedRecord:
     #: batches must be merged by the importer, see map_batch)
     items: list | None = None
     item_ids: list | None = None
+    #: the source record's own id, when ``source_id`` is derived from it (a job's site
+    #: ``site:…``, a customer's company ``company:…``) or shared (``dedupe_key``)
+    origin_id: str | None = None
 
     def to_dict(self):
         return {
@@ -169,7 +172,7 @@ class MappedRecord:
             "group_key": self.group_key, "lost": self.lost,
             "target": self.target.to_dict() if self.target else None,
             "dedupe_key": self.dedupe_key, "check": self.check, "notes": list(self.notes),
-            "items": self.items, "item_ids": self.item_ids,
+            "items": self.items, "item_ids": self.item_ids, "origin_id": self.origin_id,
         }
 
 
@@ -570,6 +573,26 @@ class RecordMapper:
             out.append(self._aggregate(source_object, role, key, data))
         self._check_absent(source_object, records, out)
         return out
+
+    def lookup_requests(self, source_object, records):
+        """``{source object: ids}`` the conditions of ``source_object``'s roles will read
+        through ``source_lookup`` for ``records``, as far as the records already looked up
+        tell (a job contact needs its job, then the job's customer): call, fetch, call
+        again until nothing new is asked."""
+        conditions = {plan.condition for plan in self._plans.get(source_object, ())}
+        wants = {}
+        lookup = self.source_lookup or (lambda _obj, _rid: None)
+        for record in records:
+            customer = None
+            if "distinct_job_location" in conditions:
+                customer = record.get("customer_id")
+            if "distinct_job_contact" in conditions and not _empty(record.get("job_id")):
+                wants.setdefault("jobs", set()).add(str(record["job_id"]))
+                job = lookup("jobs", str(record["job_id"]))
+                customer = job.get("customer_id") if job else None
+            if not _empty(customer):
+                wants.setdefault("customers", set()).add(str(customer))
+        return wants
 
     def target_fields(self, source_object, role):
         """``{name: TargetField}`` a role writes (its model's, planned x_ fields and the
@@ -1199,11 +1222,44 @@ class RecordMapper:
             mapped = self._run(plan, record, source_id, digest)
             mapped.check = check
             mapped.dedupe_key = dedupe
+            mapped.origin_id = raw_id
+            self._own_address_type(plan, record, mapped)
             if plan.condition == "user_plan":
                 action = self.user_actions.get((obj, source_id))
                 if action in ("map", "fallback"):
                     mapped.notes.append(f"user plan: {action} — no user is created")
             out.append(mapped)
+
+    def _own_address_type(self, plan, record, mapped):
+        """A child of type 'contact' takes its parent's address in Odoo (res.partner's
+        address sync copies the parent's over the child's, and pushes later changes): a
+        person with an address of their own, other than the parent's, becomes an 'other'
+        address child instead, so that the address the source holds is the one kept."""
+        if mapped.values.get("type") != "contact" or "parent_id" not in mapped.refs:
+            return
+        street = plan.sources.get("street") or ""
+        prefix = street.rpartition(".")[0]
+        own = _address_key(_safe_get(record, prefix) if prefix else None)
+        if own is None:
+            return
+        parent = self._parent_source(mapped.refs["parent_id"])
+        if parent is not None and own == _address_key(
+                parent.get("home_address") or parent.get("address")):
+            return  # the same address: Odoo's copy of it is the right one
+        mapped.values["type"] = "other"
+        mapped.notes.append("type: other — an address of its own (a contact would take its "
+                            "parent's)")
+
+    def _parent_source(self, ref):
+        """The source record a parent_id binding points at, when the source tells it."""
+        if ref.kind != "binding" or self.source_lookup is None or _empty(ref.key):
+            return None
+        if ref.via:
+            through = self.source_lookup(ref.source_object, str(ref.key))
+            parent_id = through.get(ref.via) if through else None
+            return None if _empty(parent_id) else self.source_lookup(ref.to, str(parent_id))
+        # a parent made from a source field (a company name) is no source record: None
+        return self.source_lookup(ref.source_object, str(ref.key))
 
     def _run(self, plan, record, source_id, digest):
         obj = plan.line.source_object

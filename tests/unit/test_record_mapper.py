@@ -26,6 +26,7 @@ from services.record_mapper import (
     FieldError,
     RecordMapper,
     Ref,
+    _address_key,
     dependency_order,
     payload_hash,
     validate_values,
@@ -202,6 +203,48 @@ def test_dispatch_conditions_with_source_lookup(proposals, targets, records):
         customer = site.source_id.split(":")[1]
         assert site.values["street"] != (homes.get(customer) or {}).get("street_1") or \
             site.values["city"] != (homes.get(customer) or {}).get("city")
+
+
+def test_dispatch_lookup_requests_then_contact_types(proposals, targets, records):
+    """The engine fetches what the conditions read in steps (job, then its customer); a
+    child contact with an address of its own is an 'other' address (Odoo would give a
+    'contact' its parent's), one at its parent's address or with none stays a contact."""
+    rows = records["dispatch"]
+    index = {(obj, str(r["id"])): r for obj in ("jobs", "customers") for r in rows[obj]}
+    fetched = {}
+    mapper = RecordMapper(proposals["dispatch", "none"], targets,
+                          source_lookup=lambda obj, rid: fetched.get((obj, rid)))
+    contacts = rows["job_contacts"]
+    first = mapper.lookup_requests("job_contacts", contacts)
+    assert set(first) == {"jobs"}
+    assert first["jobs"] == {str(c["job_id"]) for c in contacts}
+    fetched.update({k: v for k, v in index.items() if k[0] == "jobs"})
+    second = mapper.lookup_requests("job_contacts", contacts)
+    assert second["customers"] == {str(index["jobs", str(c["job_id"])]["customer_id"])
+                                   for c in contacts
+                                   if index["jobs", str(c["job_id"])]["customer_id"]}
+    fetched.update(index)
+    by_id = {str(c["id"]): c for c in contacts}
+    mapped = mapper.map_batch("job_contacts", contacts)
+    kinds = Counter(m.values["type"] for m in mapped)
+    assert kinds["contact"] and kinds["other"]
+    key = _address_key
+    for item in mapped:
+        source = by_id[item.source_id]
+        job = index.get(("jobs", str(source["job_id"]))) or {}
+        home = (index.get(("customers", str(job.get("customer_id")))) or {}).get(
+            "home_address")  # (an orphan job: no customer, no parent address)
+        own = key(source["address"])
+        assert item.values["type"] == ("other" if own and own != key(home) else "contact")
+        assert item.origin_id == item.source_id and item.dedupe_key
+    people = [m for m in mapper.map_batch("customers", rows["customers"])
+              if m.role == "contact"]
+    for item in people:
+        in_company = "parent_id" in item.refs
+        assert item.values["type"] == ("other" if in_company and key(
+            next(c for c in rows["customers"] if str(c["id"]) == item.source_id)[
+                "home_address"]) else "contact")
+    assert any(m.values["type"] == "other" for m in people)
 
 
 def test_sale_order_condition_and_skills(mapped, proposals, targets, records, fst):
