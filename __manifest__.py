@@ -26,6 +26,14 @@
         "views/fsm_migration_project_views.xml",
         "views/fsm_migration_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "field_service_migration/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "field_service_migration/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
     "installable": True,
 }

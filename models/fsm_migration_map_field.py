@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..services.record_mapper import MAPPER_TRANSFORMS
 from ..services.transforms import TRANSFORMS
@@ -49,6 +49,31 @@ class FsmMigrationMapField(models.Model):
     def write(self, vals):
         self.map_id._check_draft()
         return super().write(vals)
+
+    def action_edit(self):
+        """Open this line to fix it: here when its version is a draft, otherwise the same
+        line in the project's latest draft version (made from this version if none)."""
+        self.ensure_one()
+        line = self
+        if self.map_id.state != "draft":
+            drafts = self.map_id.project_id.map_ids.filtered(lambda m: m.state == "draft")
+            draft = drafts.sorted("version")[-1:]
+            if not draft:
+                draft = self.map_id.browse(self.map_id.action_new_version()["res_id"])
+            key = (self.source_object, self.source_field, self.target_model)
+            line = draft.field_line_ids.filtered(
+                lambda f: (f.source_object, f.source_field, f.target_model) == key)[:1]
+            if not line:
+                return draft._open()
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": line.id,
+                "name": _("Map line (v%s)", line.map_id.version),
+                "views": [(self.env.ref(
+                    "field_service_migration.fsm_migration_map_field_view_form").id, "form")],
+                "target": "new"}
+
+    def action_open_map(self):
+        self.ensure_one()
+        return self.map_id._open()
 
     @api.model
     def _vals_from_proposal(self, line):

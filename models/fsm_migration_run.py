@@ -69,6 +69,11 @@ class FsmMigrationRun(models.Model):
     skipped = fields.Integer(compute="_compute_progress")
     failed = fields.Integer(compute="_compute_progress")
     blocked = fields.Integer(compute="_compute_progress")
+    progress_data = fields.Json(
+        compute="_compute_progress_data", string="Live progress",
+        help="Overall and per source object: records done and remaining, records per "
+             "second, time left, and the latest failed or blocked records. The run form "
+             "refreshes it every two seconds while the run is going.")
 
     @api.depends("batch_ids.state")
     def _compute_progress(self):
@@ -85,6 +90,44 @@ class FsmMigrationRun(models.Model):
                 "rate": rate, "eta_seconds": int((total - done) / rate) if rate else 0,
                 **{k: sum(r[k] for r in done_rows) for k in COUNTERS},
             })
+
+    @api.depends("batch_ids.state", "issue_ids")
+    def _compute_progress_data(self):
+        for run in self:
+            run.progress_data = run._progress_data()
+
+    def _progress_data(self, errors=5):
+        """Plain data for the live progress widget: overall, per object (dependency
+        order), and the newest failed or blocked records."""
+        self.ensure_one()
+        objects = {}
+        for row in self.batch_ids.read(["source_object", "level", "state", "record_count",
+                                        "duration", "failed", "blocked"]):
+            obj = objects.setdefault(row["source_object"], {
+                "name": row["source_object"], "level": row["level"], "total": 0, "done": 0,
+                "failed": 0, "blocked": 0, "seconds": 0.0, "errors": 0})
+            obj["total"] += row["record_count"]
+            if row["state"] != "pending":
+                obj["done"] += row["record_count"]
+                obj["failed"] += row["failed"]
+                obj["blocked"] += row["blocked"]
+                obj["seconds"] += row["duration"]
+            obj["errors"] += row["state"] == "error"
+        for obj in objects.values():
+            obj["percent"] = round(100.0 * obj["done"] / obj["total"], 1) if obj["total"] else 0
+            obj["rate"] = round(obj["done"] / obj["seconds"], 1) if obj["seconds"] else 0
+        issues = self.env["fsm.migration.issue"].search_read(
+            [("run_id", "=", self.id), ("status", "in", ("failed", "blocked"))],
+            ["status", "source_object", "source_id", "source_field", "reason"],
+            limit=errors, order="id desc")
+        return {
+            "state": self.state, "total": self.total, "done": self.done,
+            "remaining": self.total - self.done, "percent": round(self.progress, 1),
+            "rate": round(self.rate, 1), "eta_seconds": self.eta_seconds,
+            "failed": self.failed, "blocked": self.blocked,
+            "objects": sorted(objects.values(), key=lambda o: (o["level"], o["name"])),
+            "errors": issues,
+        }
 
     @api.depends("diff_ids.status")
     def _compute_diff_summary(self):

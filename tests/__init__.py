@@ -3,3 +3,4 @@ from . import test_discovery
 from . import test_map
 from . import test_engine
 from . import test_fingerprint
+from . import test_ui

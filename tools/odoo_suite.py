@@ -63,6 +63,7 @@ def ensure_venv(odoo):
     py = venv_python(odoo)
     if py.exists() and subprocess.run([str(py), "-c", "import odoo, psycopg2, phonenumbers"],
                                       cwd=odoo, capture_output=True).returncode == 0:
+        ensure_websocket(py, odoo)
         return py
     say(f"creating the Odoo virtualenv in {odoo / '.venv'} (first time only, a few minutes)")
     missing = [pkg for pkg in ("libpq-dev", "libldap2-dev", "libsasl2-dev")
@@ -82,7 +83,38 @@ def ensure_venv(odoo):
                     # missing from Odoo's requirements, crm's tests need it
                     "phonenumbers"], check=True)
     subprocess.run([*pip, "-r", str(REPO / "requirements.txt")], check=True)
+    ensure_websocket(py, odoo)
     return py
+
+
+def ensure_websocket(py, odoo):
+    """Odoo drives Chromium through websocket-client (the tours), which its requirements
+    do not list: without it the browser tests would be skipped."""
+    if subprocess.run([str(py), "-c", "import websocket"], cwd=odoo,
+                      capture_output=True).returncode != 0:
+        say("installing websocket-client into the Odoo virtualenv (Odoo's browser tests)")
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "websocket-client"], check=True)
+
+
+BROWSERS = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")
+
+
+def ensure_chromium():
+    """The tours run in headless Chromium: Debian's package, installed when missing (as
+    root), never downloaded from elsewhere. Returns an error message, or None."""
+    if any(shutil.which(name) for name in BROWSERS):
+        return None
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium from the Debian packages (the browser tours need it)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                        "chromium", "fonts-dejavu-core"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        if any(shutil.which(name) for name in BROWSERS):
+            return None
+    return ("no Chromium for the browser tours: run `sudo apt-get install chromium`, "
+            "then make test again")
 
 
 def free_port():
@@ -423,6 +455,10 @@ def cmd_test(args):
               "(see README: make demo fetches one); only the pure tests ran.")
         return 0
     py = ensure_venv(odoo)
+    missing_browser = ensure_chromium()
+    if missing_browser:
+        say(missing_browser)
+        return 1
     if not pg_ready(py):
         say("PostgreSQL does not answer on the local socket as the current user. Start it "
             "(e.g. sudo pg_ctlcluster 15 main start) and create a role for this user "

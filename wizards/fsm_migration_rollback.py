@@ -27,11 +27,17 @@ class FsmMigrationRollback(models.TransientModel):
                              help="Only this run's writes (leave empty for the whole project, "
                                   "schema included).")
     force = fields.Boolean(help="Also revert records edited in Odoo since the migration.")
-    to_remove = fields.Integer(compute="_compute_preview", string="Records to remove")
-    to_restore = fields.Integer(compute="_compute_preview", string="Records to restore")
+    to_remove = fields.Integer(compute="_compute_preview", string="Records to remove",
+                               help="Records the migration created, deleted now (children first).")
+    to_restore = fields.Integer(compute="_compute_preview", string="Records to restore",
+                                help="Records the migration changed, given their old values "
+                                     "back.")
     schema_to_remove = fields.Integer(compute="_compute_preview",
                                       string="Fields, stages, users to remove")
-    conflict_count = fields.Integer(compute="_compute_preview", string="Conflicts")
+    conflict_count = fields.Integer(compute="_compute_preview", string="Conflicts",
+                                    help="Records edited in Odoo since the migration wrote them.")
+    summary = fields.Char(compute="_compute_preview", string="What will happen",
+                          help="The rollback in one sentence, before it happens.")
     conflicts = fields.Text(compute="_compute_preview", string="Conflicting records",
                             help="Records edited in Odoo after the migration wrote them.")
 
@@ -78,6 +84,15 @@ class FsmMigrationRollback(models.TransientModel):
                 "schema_to_remove": len(entries.filtered(
                     lambda e: e.operation in ("schema", "config"))),
                 "conflict_count": len(conflicts),
+                "summary": _(
+                    "%(remove)s records removed, %(restore)s restored, %(schema)s fields, "
+                    "stages and users removed; %(conflicts)s records edited in Odoo since "
+                    "the migration %(fate)s.", remove=len(entries.filtered(
+                        lambda e: e.operation == "create")),
+                    restore=len(entries.filtered(lambda e: e.operation == "write")),
+                    schema=len(entries.filtered(lambda e: e.operation in ("schema", "config"))),
+                    conflicts=len(conflicts),
+                    fate=_("reverted too (forced)") if wizard.force else _("kept")),
                 "conflicts": "\n".join(f"{model} #{res_id}"
                                        for model, res_id in sorted(conflicts)[:200]) or False,
             })
