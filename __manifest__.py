@@ -20,6 +20,7 @@
         "views/fsm_migration_journal_views.xml",
         "views/fsm_migration_diff_views.xml",
         "views/fsm_migration_run_views.xml",
+        "views/fsm_migration_batch_views.xml",
         "views/fsm_migration_reconciliation_views.xml",
         "views/fsm_migration_plan_apply_views.xml",
         "views/fsm_migration_rollback_views.xml",

@@ -1,6 +1,12 @@
+import re
+
 from odoo import _, api, fields, models
 
 from ..services.profiling import flatten, mask
+
+
+#: what makes two reasons of one cause differ: quoted values, ids and numbers
+VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d[\w.:-]*")
 
 
 class FsmMigrationIssue(models.Model):
@@ -30,6 +36,10 @@ class FsmMigrationIssue(models.Model):
     target_field = fields.Char(help="The Odoo field it was written to.")
     value = fields.Char(help="The offending value (secrets masked, truncated).")
     reason = fields.Text(required=True, help="Why, as the engine or the database said it.")
+    reason_kind = fields.Char(
+        compute="_compute_reason_kind", store=True, string="Kind of failure",
+        help="The reason without its values (quoted texts and numbers), so that failures "
+             "group by cause in the pivot and graph views.")
     advice = fields.Text(compute="_compute_advice", string="What to do",
                          help="The next step that fixes this record.")
     payload_text = fields.Text(compute="_compute_payload_text", string="Source record",
@@ -37,6 +47,12 @@ class FsmMigrationIssue(models.Model):
     map_line_id = fields.Many2one("fsm.migration.map.field", compute="_compute_map_line_id",
                                   string="Map line",
                                   help="The line of the run's map that wrote the failed field.")
+
+    @api.depends("reason")
+    def _compute_reason_kind(self):
+        for issue in self:
+            first = (issue.reason or "").strip().splitlines()[:1]
+            issue.reason_kind = VALUES.sub("…", first[0])[:120] if first else False
 
     @api.depends("status", "source_field", "target_field")
     def _compute_advice(self):

@@ -4,3 +4,4 @@ from . import test_map
 from . import test_engine
 from . import test_fingerprint
 from . import test_ui
+from . import test_issue_form
