@@ -4,7 +4,6 @@ from odoo import _, api, fields, models
 
 from ..services.profiling import flatten, mask
 
-
 #: what makes two reasons of one cause differ: quoted values, ids and numbers
 VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d[\w.:-]*")
 
