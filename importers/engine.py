@@ -292,10 +292,12 @@ class BatchProcessor:
         if not pairs:
             return
         pairs = self._bind_existing(model, line, pairs, outcomes)
+        pairs, twins = self._unique_pairs(model, pairs)
         created = []
         for chunk in self._rounds(model, pairs):
             created += self._create_isolated(model, chunk, outcomes, issues, batch)
         self._bind([(line, item, model._name, record.id) for item, record in created])
+        self._bind_twins(model, line, twins, created, outcomes, issues, batch)
         values_of = {id(item): values for item, values in pairs}
         self._journal([(item, model._name, record.id, "create", None, values_of[id(item)])
                        for item, record in created])
@@ -328,6 +330,42 @@ class BatchProcessor:
                 rest.append((item, values))
         self._bind(bind)
         return rest
+
+    def _match_key(self, model, values):
+        return tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
+                     for k in MATCH_KEYS[model._name])
+
+    def _unique_pairs(self, model, pairs):
+        """Two records of one batch under the same unique key (two lead sources named
+        "Angi"): the first is created, the other bound to it (Odoo would rename it)."""
+        if model._name not in MATCH_KEYS:
+            return pairs, []
+        firsts, twins, seen = [], [], set()
+        for item, values in pairs:
+            key = self._match_key(model, values)
+            (twins if key in seen else firsts).append((item, values))
+            seen.add(key)
+        return firsts, twins
+
+    def _bind_twins(self, model, line, twins, created, outcomes, issues, batch):
+        if not twins:
+            return
+        values_of = {}
+        for _item, record in created:
+            values_of.setdefault(self._match_key(model, {
+                k: record[k].id if hasattr(record[k], "id") else record[k]
+                for k in MATCH_KEYS[model._name]}), record.id)
+        bind = []
+        for item, values in twins:
+            res_id = values_of.get(self._match_key(model, values))
+            if res_id:
+                bind.append((line, item, model._name, res_id))
+                self._mark(outcomes, item, "skipped")
+            else:
+                self._issue(issues, batch, item, "blocked", f"the {model._description} it "
+                            "shares with another source record of this batch failed")
+                self._mark(outcomes, item, "blocked")
+        self._bind(bind)
 
     @staticmethod
     def _rounds(model, pairs):
