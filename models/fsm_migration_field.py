@@ -17,7 +17,8 @@ class FsmMigrationField(models.Model):
     _order = "object_id, is_custom desc, name"
 
     object_id = fields.Many2one("fsm.migration.object", string="Source object", required=True,
-                                ondelete="cascade", index=True)
+                                ondelete="cascade", index=True,
+                                help="The source object this field belongs to.")
     project_id = fields.Many2one(related="object_id.project_id", store=True, index=True)
     company_id = fields.Many2one(related="object_id.company_id", store=True)
     object_name = fields.Char(related="object_id.name", string="Object name", store=True)
@@ -28,7 +29,8 @@ class FsmMigrationField(models.Model):
                                      help="The type the values suggest.")
     null_rate = fields.Float(string="Empty", readonly=True, digits=(5, 4),
                              help="Share of profiled records where the field is empty.")
-    distinct_count = fields.Integer(string="Distinct", readonly=True)
+    distinct_count = fields.Integer(string="Distinct", readonly=True,
+                                    help="Distinct values among the profiled records.")
     distinct_capped = fields.Boolean(
         readonly=True, help="Too many distinct values to count them all: the count is a floor.")
     samples = fields.Char(string="Sample values", readonly=True,

@@ -39,20 +39,34 @@ class FsmMigrationMap(models.Model):
     _rec_name = "display_label"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 index=True)
+                                 index=True,
+                                 help="The project this map version belongs to.")
     company_id = fields.Many2one(related="project_id.company_id", store=True)
-    version = fields.Integer(required=True, readonly=True, default=1)
-    display_label = fields.Char(compute="_compute_display_label")
+    version = fields.Integer(required=True, readonly=True, default=1,
+                             help="Numbered per project; any change to a confirmed version is "
+                                  "a new version.")
+    display_label = fields.Char(compute="_compute_display_label",
+                                help="Version and state.")
     state = fields.Selection(
         [("draft", "Draft"), ("confirmed", "Confirmed"), ("superseded", "Superseded")],
-        default="draft", required=True, readonly=True, copy=False)
-    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False)
-    confirmed_at = fields.Datetime(readonly=True, copy=False)
+        default="draft", required=True, readonly=True, copy=False,
+        help="Draft: editable; confirmed: frozen, runs use it; "
+             "superseded: replaced by a later confirmed version.")
+    confirmed_by = fields.Many2one("res.users", readonly=True, copy=False,
+                                   help="Who confirmed this version.")
+    confirmed_at = fields.Datetime(readonly=True, copy=False,
+                                   help="When this version was confirmed.")
     notes = fields.Text(readonly=True, help="What the proposer said about this map.")
-    object_line_ids = fields.One2many("fsm.migration.map.object", "map_id", copy=True)
-    field_line_ids = fields.One2many("fsm.migration.map.field", "map_id", copy=True)
-    value_line_ids = fields.One2many("fsm.migration.map.value", "map_id", copy=True)
-    user_line_ids = fields.One2many("fsm.migration.map.user", "map_id", copy=True)
+    object_line_ids = fields.One2many("fsm.migration.map.object", "map_id", copy=True,
+                                      help="Source object → Odoo model, in dependency order.")
+    field_line_ids = fields.One2many("fsm.migration.map.field", "map_id", copy=True,
+                                     help="Source field → Odoo field, with the transform.")
+    value_line_ids = fields.One2many("fsm.migration.map.value", "map_id", copy=True,
+                                     help="Source values (statuses, priorities, options) → "
+                                          "Odoo values.")
+    user_line_ids = fields.One2many("fsm.migration.map.user", "map_id", copy=True,
+                                    help="Source users → Odoo users: matched, created, or the "
+                                         "fallback user.")
     problems = fields.Text(readonly=True, copy=False,
                            help="What the last validation found; empty when the map is valid.")
 

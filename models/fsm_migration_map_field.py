@@ -22,23 +22,29 @@ class FsmMigrationMapField(models.Model):
     _description = "Migration Map: Field Line"
     _order = "map_id, confidence, source_object, source_field, id"
 
-    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True,
+                             help="The map version this line belongs to.")
     company_id = fields.Many2one(related="map_id.company_id", store=True)
-    source_object = fields.Char(required=True)
+    source_object = fields.Char(required=True,
+                                help="The source object, e.g. jobs.")
     source_field = fields.Char(required=True, help="Dotted for nested values: address.city.")
-    target_model = fields.Char(required=True)
+    target_model = fields.Char(required=True,
+                               help="The Odoo model written, e.g. crm.lead.")
     target_field = fields.Char(help="Technical name of the Odoo field written.")
     transform = fields.Selection(selection="_selection_transform", default="identity",
-                                 required=True)
+                                 required=True,
+                                 help="How the source value becomes the written value (dates, "
+                                      "money, links …).")
     transform_args = fields.Json(help="Arguments of the transform (e.g. a value map).")
-    confidence = fields.Float(digits=(3, 2), readonly=True)
+    confidence = fields.Float(digits=(3, 2), readonly=True,
+                              help="How sure the proposer is of this line (0–100 %).")
     reason = fields.Char(readonly=True, help="Why the engine proposed this line.")
     samples = fields.Char(readonly=True, help="Values seen in the source.")
     skip = fields.Boolean(help="Do not migrate this field.")
     role = fields.Char(readonly=True, help="The object line (role) this field line feeds.")
     new_field_type = fields.Selection(
         NEW_FIELD_TYPES, help="Set when the target is a new custom field created by the plan.")
-    new_field_label = fields.Char()
+    new_field_label = fields.Char(help="Label of the new custom field.")
     new_field_options = fields.Text(help="Selection options of a new field, one per line.")
     new_field_relation = fields.Char(help="Model a new link field points to (res.partner).")
 

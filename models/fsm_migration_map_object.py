@@ -8,15 +8,18 @@ class FsmMigrationMapObject(models.Model):
     _description = "Migration Map: Object Line"
     _order = "map_id, sequence, id"
 
-    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True,
+                             help="The map version this line belongs to.")
     company_id = fields.Many2one(related="map_id.company_id", store=True)
     sequence = fields.Integer(help="Dependency order: parents before children.")
-    source_object = fields.Char(required=True)
+    source_object = fields.Char(required=True,
+                                help="The source object, e.g. customers.")
     target_model = fields.Char(help="Technical name of the Odoo model, e.g. res.partner.")
     role = fields.Char(help="What the records become (company, contact, site, lead …).")
     condition = fields.Char(help="When the line applies, if not always.")
     depends_on = fields.Char(help="Source objects that must be migrated first.")
-    confidence = fields.Float(digits=(3, 2), readonly=True)
+    confidence = fields.Float(digits=(3, 2), readonly=True,
+                              help="How sure the proposer is of this line (0–100 %).")
     reason = fields.Char(readonly=True, help="Why the engine proposed this line.")
     skip = fields.Boolean(help="Do not migrate this object.")
     defaults = fields.Json(help="Constant values written on every record (type, tags …).")

@@ -8,18 +8,27 @@ class FsmMigrationMapUser(models.Model):
     _description = "Migration Map: User Line"
     _order = "map_id, action desc, owned desc, id"
 
-    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True,
+                             help="The map version this line belongs to.")
     company_id = fields.Many2one(related="map_id.company_id", store=True)
-    source_object = fields.Char(required=True)
-    source_id = fields.Char(string="Source ID", required=True)
-    name = fields.Char()
-    email = fields.Char()
+    source_object = fields.Char(required=True,
+                                help="The source object the user comes from (technicians, "
+                                     "users).")
+    source_id = fields.Char(string="Source ID", required=True,
+                            help="The user's id in the source.")
+    name = fields.Char(help="The user's name in the source.")
+    email = fields.Char(help="The user's e-mail in the source (matched against Odoo logins and "
+                             "e-mails).")
     owned = fields.Integer(help="Records the user owns in the source.")
     action = fields.Selection(
         [("map", "Use this Odoo user"), ("create", "Create a user"),
-         ("fallback", "Give the records to the fallback user")], required=True)
-    user_id = fields.Many2one("res.users", domain=[("share", "=", False)])
-    reason = fields.Char(readonly=True)
+         ("fallback", "Give the records to the fallback user")], required=True,
+        help="Use an Odoo user, create one, or give this user's records "
+             "to the project's fallback user.")
+    user_id = fields.Many2one("res.users", domain=[("share", "=", False)],
+                              help="The Odoo user who receives this source user's records.")
+    reason = fields.Char(readonly=True,
+                         help="Why the proposer chose this action.")
 
     def write(self, vals):
         self.map_id._check_draft()

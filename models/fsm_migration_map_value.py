@@ -8,21 +8,29 @@ class FsmMigrationMapValue(models.Model):
     _description = "Migration Map: Value Line"
     _order = "map_id, kind, source_object, source_field, source_value, id"
 
-    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True)
+    map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="cascade", index=True,
+                             help="The map version this line belongs to.")
     company_id = fields.Many2one(related="map_id.company_id", store=True)
     kind = fields.Selection([("stage", "Stage"), ("priority", "Priority"),
-                             ("selection", "Selection option")], required=True)
-    source_object = fields.Char(required=True)
-    source_field = fields.Char(required=True)
-    source_value = fields.Char(required=True)
+                             ("selection", "Selection option")], required=True,
+                            help="What the value is: a status (→ CRM stage), a priority, an "
+                                 "option.")
+    source_object = fields.Char(required=True,
+                                help="The source object, e.g. jobs.")
+    source_field = fields.Char(required=True,
+                               help="The source field holding the value.")
+    source_value = fields.Char(required=True,
+                               help="The value in the source.")
     target_value = fields.Char(required=True, help="Stage name, priority ('0' to '3') or the "
                                                    "selection key written.")
     is_won = fields.Boolean(help="For a stage: leads reaching it are won.")
     is_lost = fields.Boolean(string="Lost", help="For a stage: the lead is archived as lost.")
     create_new = fields.Boolean(string="Create", help="The stage or option does not exist yet: "
                                                       "the plan creates it.")
-    confidence = fields.Float(digits=(3, 2), readonly=True)
-    reason = fields.Char(readonly=True)
+    confidence = fields.Float(digits=(3, 2), readonly=True,
+                              help="How sure the proposer is of this line (0–100 %).")
+    reason = fields.Char(readonly=True,
+                         help="Why the proposer chose this value.")
 
     def write(self, vals):
         self.map_id._check_draft()

@@ -9,10 +9,12 @@ class FsmMigrationObject(models.Model):
     _order = "project_id, sequence, id"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 index=True)
+                                 index=True,
+                                 help="The project whose source has this object.")
     company_id = fields.Many2one(related="project_id.company_id", store=True)
     sequence = fields.Integer(help="Dependency order of the object in the source.")
-    name = fields.Char(string="Source object", required=True, readonly=True)
+    name = fields.Char(string="Source object", required=True, readonly=True,
+                       help="The source object's name, e.g. customers.")
     record_count = fields.Integer(
         string="Records", readonly=True,
         help="Records in the source: the source's own total when it gives one cheaply, "
@@ -23,9 +25,13 @@ class FsmMigrationObject(models.Model):
     sampled = fields.Boolean(readonly=True,
                              help="Only the first records were profiled (see the project's "
                                   "discovery sample size).")
-    field_ids = fields.One2many("fsm.migration.field", "object_id", string="Fields")
-    field_count = fields.Integer(compute="_compute_field_counts")
-    custom_field_count = fields.Integer(compute="_compute_field_counts")
+    field_ids = fields.One2many("fsm.migration.field", "object_id", string="Fields",
+                                help="The fields found in this object's records.")
+    field_count = fields.Integer(compute="_compute_field_counts",
+                                 help="Fields found in this object's records.")
+    custom_field_count = fields.Integer(compute="_compute_field_counts",
+                                        help="Fields that are not in the source's documented "
+                                             "schema.")
 
     _sql_constraints = [
         ("project_name_uniq", "unique(project_id, name)",

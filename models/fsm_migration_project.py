@@ -105,17 +105,24 @@ class FsmMigrationProject(models.Model):
     secrets_set = fields.Char(
         string="Secrets stored", compute="_compute_secrets_set", groups=MANAGER_GROUP,
         help="Which secrets are stored for this project (their values are never shown).")
-    last_connection_message = fields.Char(readonly=True, copy=False)
+    last_connection_message = fields.Char(readonly=True, copy=False,
+                                          help="The outcome of the last connection test.")
 
     # --- discovery --------------------------------------------------------------------
     discovery_sample_size = fields.Integer(
         default=5000, groups=MANAGER_GROUP,
         help="Records profiled per object at most; counts stay exact when the source gives "
              "them. Raise it for a finer dictionary on a large source.")
-    discovered_at = fields.Datetime(readonly=True, copy=False)
-    object_ids = fields.One2many("fsm.migration.object", "project_id", string="Source objects")
-    object_count = fields.Integer(compute="_compute_discovery_counts")
-    source_field_count = fields.Integer(compute="_compute_discovery_counts")
+    discovered_at = fields.Datetime(readonly=True, copy=False,
+                                    help="When the source was last discovered.")
+    object_ids = fields.One2many("fsm.migration.object", "project_id", string="Source objects",
+                                 help="The source objects found by discovery, with their "
+                                      "counts.")
+    object_count = fields.Integer(compute="_compute_discovery_counts",
+                                  help="Source objects found by discovery.")
+    source_field_count = fields.Integer(compute="_compute_discovery_counts",
+                                        help="Fields found in the source objects (the data "
+                                             "dictionary).")
     multi_contact_customers = fields.Integer(
         readonly=True, copy=False,
         help="Customers with several contacts: each becomes a company with child contacts.")
@@ -123,24 +130,38 @@ class FsmMigrationProject(models.Model):
         readonly=True, copy=False,
         help="Customers with several sites / service locations: each site becomes a child "
              "address.")
-    cardinality_json = fields.Text(readonly=True, copy=False)
-    discovery_issues_json = fields.Text(readonly=True, copy=False)
+    cardinality_json = fields.Text(readonly=True, copy=False,
+                                   help="Customer → contact and customer → site cardinality, "
+                                        "as measured.")
+    discovery_issues_json = fields.Text(readonly=True, copy=False,
+                                        help="Records the source could not give as documented.")
     # --- map and plan -------------------------------------------------------------------
-    map_ids = fields.One2many("fsm.migration.map", "project_id", string="Map versions")
-    map_id = fields.Many2one("fsm.migration.map", string="Latest map", compute="_compute_map")
+    map_ids = fields.One2many("fsm.migration.map", "project_id", string="Map versions",
+                              help="Every map version of this project.")
+    map_id = fields.Many2one("fsm.migration.map", string="Latest map", compute="_compute_map",
+                             help="The newest map version (draft or confirmed).")
     confirmed_map_id = fields.Many2one("fsm.migration.map", compute="_compute_map",
-                                       string="Confirmed map")
+                                       string="Confirmed map",
+                                       help="The map version runs use.")
     fallback_user_id = fields.Many2one(
         "res.users", domain=[("share", "=", False)], tracking=True,
         help="Receives the activities and messages of source users that match no Odoo user "
              "(when the plan says so).")
-    journal_ids = fields.One2many("fsm.migration.journal", "project_id")
-    run_ids = fields.One2many("fsm.migration.run", "project_id")
-    run_count = fields.Integer(compute="_compute_run_count")
-    last_run_id = fields.Many2one("fsm.migration.run", compute="_compute_run_count")
-    last_run_progress = fields.Float(compute="_compute_run_count", string="Last run")
-    last_run_state = fields.Char(compute="_compute_run_count", string="Last run state")
-    journal_count = fields.Integer(compute="_compute_journal_count")
+    journal_ids = fields.One2many("fsm.migration.journal", "project_id",
+                                  help="Every change the migration made in Odoo.")
+    run_ids = fields.One2many("fsm.migration.run", "project_id",
+                              help="Samples, full runs and deltas of this project.")
+    run_count = fields.Integer(compute="_compute_run_count",
+                               help="Samples, full runs and deltas of this project.")
+    last_run_id = fields.Many2one("fsm.migration.run", compute="_compute_run_count",
+                                  help="The newest run.")
+    last_run_progress = fields.Float(compute="_compute_run_count", string="Last run",
+                                     help="Done, in percent, of the newest run.")
+    last_run_state = fields.Char(compute="_compute_run_count", string="Last run state",
+                                 help="State of the newest run.")
+    journal_count = fields.Integer(compute="_compute_journal_count",
+                                   help="Journal entries: every record, field, stage and user "
+                                        "the migration created or changed.")
     discovery_issue_count = fields.Integer(readonly=True, copy=False,
                                            help="Records the source could not give as "
                                                 "documented (malformed rows, bad values).")
@@ -404,13 +425,17 @@ class FsmMigrationProject(models.Model):
              "migrated (delta pickup).")
     cutover_hours = fields.Integer(
         default=48, help="How long after the full run the source's changes are picked up.")
-    cutover_until = fields.Datetime(readonly=True, copy=False)
+    cutover_until = fields.Datetime(readonly=True, copy=False,
+                                    help="Until when the source's changes are picked up.")
     sample_size = fields.Integer(
         default=300, groups=MANAGER_GROUP,
         help="Records in the sample run: a quarter are work orders or jobs, spread over the "
              "source; the rest is what they depend on and what depends on them.")
-    sample_run_id = fields.Many2one("fsm.migration.run", compute="_compute_sample_run")
-    sample_approved = fields.Boolean(readonly=True, copy=False, tracking=True)
+    sample_run_id = fields.Many2one("fsm.migration.run", compute="_compute_sample_run",
+                                    help="The sample run (not rolled back), if any.")
+    sample_approved = fields.Boolean(readonly=True, copy=False, tracking=True,
+                                     help="The sample's diff was read and approved: the full "
+                                          "run may start.")
 
     @api.depends("run_ids.kind", "run_ids.state")
     def _compute_sample_run(self):

@@ -17,20 +17,31 @@ class FsmMigrationReconciliation(models.Model):
         "fsm.migration.run": ["project_id", "company_id"],
     }
 
-    run_id = fields.Many2one("fsm.migration.run", readonly=True)
-    project_id = fields.Many2one("fsm.migration.project", readonly=True)
+    run_id = fields.Many2one("fsm.migration.run", readonly=True,
+                             help="The run.")
+    project_id = fields.Many2one("fsm.migration.project", readonly=True,
+                                 help="The project of the run.")
     company_id = fields.Many2one("res.company", readonly=True)
     kind = fields.Selection(related="run_id.kind")
     run_state = fields.Selection(related="run_id.state", string="Run state")
-    level = fields.Integer(readonly=True)
-    source_object = fields.Char(readonly=True)
+    level = fields.Integer(readonly=True,
+                           help="Dependency level of the object (lower levels are written "
+                                "first).")
+    source_object = fields.Char(readonly=True,
+                                help="The source object.")
     source = fields.Integer(readonly=True, help="Records the run read from the source.")
-    created = fields.Integer(readonly=True)
-    updated = fields.Integer(readonly=True)
-    skipped = fields.Integer(readonly=True)
-    failed = fields.Integer(readonly=True)
-    blocked = fields.Integer(readonly=True)
-    conflicts = fields.Integer(readonly=True)
+    created = fields.Integer(readonly=True,
+                             help="Odoo records created.")
+    updated = fields.Integer(readonly=True,
+                             help="Odoo records updated (bound before, changed in the source).")
+    skipped = fields.Integer(readonly=True,
+                             help="Records unchanged since they were written.")
+    failed = fields.Integer(readonly=True,
+                            help="Records Odoo refused, or whose values do not fit.")
+    blocked = fields.Integer(readonly=True,
+                             help="Records whose parent is missing.")
+    conflicts = fields.Integer(readonly=True,
+                               help="Records changed in the source and edited in Odoo since.")
     balanced = fields.Boolean(readonly=True, help="created + updated + skipped + failed + "
                                                   "blocked = source")
 

@@ -32,48 +32,84 @@ class FsmMigrationRun(models.Model):
     _order = "id desc"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 index=True)
+                                 index=True,
+                                 help="The migration project.")
     company_id = fields.Many2one(related="project_id.company_id", store=True)
     map_id = fields.Many2one("fsm.migration.map", required=True, ondelete="restrict",
-                             string="Map version")
+                             string="Map version",
+                             help="The confirmed map version this run writes with.")
     kind = fields.Selection([("sample", "Sample"), ("full", "Full run"), ("delta", "Delta")],
-                            required=True, default="full")
+                            required=True, default="full",
+                            help="Sample: a representative slice; full run: everything; delta: "
+                                 "what changed since.")
     state = fields.Selection(
         [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Done"),
          ("failed", "Failed"), ("rolled_back", "Rolled back")], default="draft",
-        required=True, index=True)
+        required=True, index=True,
+        help="Running runs are written by the worker cron; a paused run "
+             "waits; rolled back: its writes were reverted.")
     batch_size = fields.Integer(default=500, help="Source records per batch.")
-    started_at = fields.Datetime(readonly=True)
-    finished_at = fields.Datetime(readonly=True)
-    batch_ids = fields.One2many("fsm.migration.batch", "run_id")
+    started_at = fields.Datetime(readonly=True,
+                                 help="When the run was staged.")
+    finished_at = fields.Datetime(readonly=True,
+                                  help="When its last batch was written.")
+    batch_ids = fields.One2many("fsm.migration.batch", "run_id",
+                                help="The staged pages of source records, per object.")
     deleted_json = fields.Text(readonly=True, string="Deleted in the source",
                                help="Delta: source records bound by an earlier run that the "
                                     "source does not have any more ({object: [ids]}). They "
                                     "are listed, not deleted in Odoo.")
-    deleted_count = fields.Integer(readonly=True, string="Deletions in the source")
-    issue_ids = fields.One2many("fsm.migration.issue", "run_id")
-    diff_ids = fields.One2many("fsm.migration.diff", "run_id")
+    deleted_count = fields.Integer(readonly=True, string="Deletions in the source",
+                                   help="Source records bound by an earlier run that the "
+                                        "source does not have any more.")
+    issue_ids = fields.One2many("fsm.migration.issue", "run_id",
+                                help="Failed, blocked and conflicting records.")
+    diff_ids = fields.One2many("fsm.migration.diff", "run_id",
+                               help="Written records read back and compared with what the map "
+                                    "expects.")
     diff_summary = fields.Char(compute="_compute_diff_summary",
                                help="Diff lines per status.")
-    verified_equal = fields.Integer(readonly=True, string="Fields equal")
-    verified_transformed = fields.Integer(readonly=True, string="Fields transformed")
-    verified_different = fields.Integer(readonly=True, string="Fields different")
-    verified_missing = fields.Integer(readonly=True, string="Fields missing")
-    total = fields.Integer(compute="_compute_progress")
-    done = fields.Integer(compute="_compute_progress")
+    verified_equal = fields.Integer(readonly=True, string="Fields equal",
+                                    help="Fields read back equal to the source value.")
+    verified_transformed = fields.Integer(readonly=True, string="Fields transformed",
+                                          help="Fields read back as the map transforms the "
+                                               "source value.")
+    verified_different = fields.Integer(readonly=True, string="Fields different",
+                                        help="Fields read back different from what the map "
+                                             "expects.")
+    verified_missing = fields.Integer(readonly=True, string="Fields missing",
+                                      help="Fields expected but empty in Odoo.")
+    total = fields.Integer(compute="_compute_progress",
+                           help="Source records staged.")
+    done = fields.Integer(compute="_compute_progress",
+                          help="Source records in written batches.")
     progress = fields.Float(compute="_compute_progress", help="Done, in percent.")
     rate = fields.Float(compute="_compute_progress", help="Records per second so far.")
-    eta_seconds = fields.Integer(compute="_compute_progress", string="ETA (s)")
-    created = fields.Integer(compute="_compute_progress")
-    updated = fields.Integer(compute="_compute_progress")
-    skipped = fields.Integer(compute="_compute_progress")
-    failed = fields.Integer(compute="_compute_progress")
-    blocked = fields.Integer(compute="_compute_progress")
+    eta_seconds = fields.Integer(compute="_compute_progress", string="ETA (s)",
+                                 help="Seconds left at the current rate.")
+    created = fields.Integer(compute="_compute_progress",
+                             help="Odoo records created.")
+    updated = fields.Integer(compute="_compute_progress",
+                             help="Odoo records updated.")
+    skipped = fields.Integer(compute="_compute_progress",
+                             help="Records unchanged since they were written.")
+    failed = fields.Integer(compute="_compute_progress",
+                            help="Records Odoo refused, or whose values do not fit.")
+    blocked = fields.Integer(compute="_compute_progress",
+                             help="Records whose parent is missing.")
     progress_data = fields.Json(
         compute="_compute_progress_data", string="Live progress",
         help="Overall and per source object: records done and remaining, records per "
              "second, time left, and the latest failed or blocked records. The run form "
              "refreshes it every two seconds while the run is going.")
+
+    @api.depends("kind", "state")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"].selection)
+        states = dict(self._fields["state"].selection)
+        for run in self:
+            run.display_name = _("%(kind)s #%(id)s (%(state)s)", kind=kinds.get(run.kind),
+                                 id=run.id or "", state=states.get(run.state))
 
     @api.depends("batch_ids.state")
     def _compute_progress(self):

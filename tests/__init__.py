@@ -5,3 +5,4 @@ from . import test_engine
 from . import test_fingerprint
 from . import test_ui
 from . import test_issue_form
+from . import test_views_help

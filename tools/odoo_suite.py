@@ -791,6 +791,12 @@ full = project._start_run('full')
 full.run_until_done()
 env.cr.commit()
 issue = env['fsm.migration.issue'].search([('run_id', '=', full.id)], limit=1)
+# a second project, at an earlier step, so that the dashboard shows the pipeline
+other = Project.create(dict(vals, name='Dispatch, second region'))
+other.fallback_user_id = env.ref('base.user_admin')
+other.action_test_connection()
+other.action_discover()
+env.cr.commit()
 print('SHOTS_OK ' + json.dumps({'project': project.id, 'map': project.confirmed_map_id.id,
                                 'run': full.id, 'issue': issue.id}))
 """

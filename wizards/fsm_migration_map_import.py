@@ -22,9 +22,11 @@ class FsmMigrationMapImport(models.TransientModel):
     _description = "Import a Migration Map"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 default=lambda self: self.env.context.get("active_id"))
+                                 default=lambda self: self.env.context.get("active_id"),
+                                 help="The project that receives the imported map as a new "
+                                      "draft version.")
     file = fields.Binary(required=True, help="A map exported as JSON (Export JSON on a map).")
-    filename = fields.Char()
+    filename = fields.Char(help="Name of the uploaded file.")
 
     def action_import(self):
         self.ensure_one()

@@ -14,14 +14,22 @@ class FsmMigrationPlanApply(models.TransientModel):
     _description = "Apply a Migration Schema Plan"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 default=lambda self: self.env.context.get("active_id"))
+                                 default=lambda self: self.env.context.get("active_id"),
+                                 help="The project whose confirmed map is planned.")
     map_id = fields.Many2one(related="project_id.confirmed_map_id")
-    plan_json = fields.Text(compute="_compute_plan", string="Plan (JSON)")
-    summary = fields.Html(compute="_compute_plan")
-    field_count = fields.Integer(compute="_compute_plan")
-    stage_count = fields.Integer(compute="_compute_plan")
-    user_count = fields.Integer(compute="_compute_plan")
-    tag_count = fields.Integer(compute="_compute_plan")
+    plan_json = fields.Text(compute="_compute_plan", string="Plan (JSON)",
+                            help="The plan, as JSON (exportable).")
+    summary = fields.Html(compute="_compute_plan",
+                          help="Everything the plan creates, one line each.")
+    field_count = fields.Integer(compute="_compute_plan",
+                                 help="Custom x_ fields to create.")
+    stage_count = fields.Integer(compute="_compute_plan",
+                                 help="CRM stages to create for source statuses.")
+    user_count = fields.Integer(compute="_compute_plan",
+                                help="Odoo users to create for source users the map says to "
+                                     "create.")
+    tag_count = fields.Integer(compute="_compute_plan",
+                               help="CRM tags to create.")
 
     def _plan(self):
         self.ensure_one()

@@ -22,7 +22,8 @@ class FsmMigrationRollback(models.TransientModel):
     _description = "Roll a Migration Back"
 
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
-                                 default=lambda self: self.env.context.get("active_id"))
+                                 default=lambda self: self.env.context.get("active_id"),
+                                 help="The project to roll back.")
     run_id = fields.Many2one("fsm.migration.run", domain="[('project_id', '=', project_id)]",
                              help="Only this run's writes (leave empty for the whole project, "
                                   "schema included).")
@@ -33,7 +34,9 @@ class FsmMigrationRollback(models.TransientModel):
                                 help="Records the migration changed, given their old values "
                                      "back.")
     schema_to_remove = fields.Integer(compute="_compute_preview",
-                                      string="Fields, stages, users to remove")
+                                      string="Fields, stages, users to remove",
+                                      help="Custom fields, stages, products and users the plan "
+                                           "or the runs created.")
     conflict_count = fields.Integer(compute="_compute_preview", string="Conflicts",
                                     help="Records edited in Odoo since the migration wrote them.")
     summary = fields.Char(compute="_compute_preview", string="What will happen",
