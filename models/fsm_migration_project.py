@@ -483,6 +483,17 @@ class FsmMigrationProject(models.Model):
         if self.state in ("run",):
             self.state = "sample"
 
+    def action_open_discard_sample(self):
+        """The rollback wizard on the sample run (forced): it says what it removes first."""
+        self.ensure_one()
+        if not self.sample_run_id:
+            raise UserError(_("There is no sample to discard."))
+        action = self.action_open_rollback()
+        action["name"] = _("Discard the sample")
+        action["context"] = {"active_id": self.id, "default_run_id": self.sample_run_id.id,
+                             "default_force": True}
+        return action
+
     def _start_run(self, kind="full", batch_size=None, source_ids=None):
         self.ensure_one()
         self.check_access("write")
@@ -574,6 +585,10 @@ class FsmMigrationProject(models.Model):
         self.message_post(body=body)
         if not run and not refused:
             self.state = "rolled_back"
+        elif run.kind == "sample":  # a discarded sample: fix the map, sample again
+            self.sample_approved = False
+            if self.state == "run":
+                self.state = "sample"
 
     # --- the guided path: next step, counts of the smart buttons ------------------------
     next_step = fields.Text(

@@ -162,6 +162,31 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
         { trigger: ".o_list_view .o_data_row .o_data_cell[name=odoo_value]" },
         ...backToProject,
         {
+            trigger: ".o_statusbar_buttons button[name=action_open_discard_sample]",
+            content: "discard the sample (as when the map needs a fix)",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_fsm_rollback_summary:contains('records removed')",
+            content: "the wizard says what discarding removes",
+        },
+        { trigger: ".modal button[name=action_rollback]", run: "click" },
+        {
+            trigger: ".modal:contains('deletes the records') .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            trigger: ".o_fsm_next_step:contains('Run a sample')",
+            content: "the sample is gone: sample again",
+        },
+        {
+            trigger: ".o_statusbar_buttons button[name=action_run_sample]",
+            content: "run the sample again",
+            run: "click",
+        },
+        { trigger: ".o_list_view .o_group_header:contains('Equal')" },
+        ...backToProject,
+        {
             trigger: ".o_fsm_next_step:contains('approve the sample')",
             content: "the form waits for the approval",
         },
