@@ -322,7 +322,11 @@ class RefResolver:
         if self._source is None:
             self._source = self._source_factory()
         try:
-            stream = self._source.open_attachment(ref.key)
+            # the source record as far as the map knows it: the bundle reads its path, the
+            # Dispatch files API its file token, the FST REST API its id
+            stream = self._source.open_attachment(
+                {"id": ref.record_id, ref.field: ref.key} if ref.field and ref.record_id
+                else ref.key)
         except SourceError as exc:
             raise Unresolved(f"the file could not be read from the source: {exc}",
                              status="failed") from exc

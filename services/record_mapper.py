@@ -113,6 +113,8 @@ class Ref:
     #: source field ``via`` holds an id of ``to`` (Dispatch job contact → job → customer)
     via: str | None = None
     to: str | None = None
+    #: file: the id of the source record the file belongs to (an API reads files by it)
+    record_id: str | None = None
 
     def to_dict(self):
         data = asdict(self)
@@ -796,9 +798,10 @@ class RecordMapper:
                 return Ref("product", value, model="product.product", field=by) \
                     if value else None
         elif name == "file":
-            def func(record, get=get, obj=obj):
+            def func(record, get=get, obj=obj, src=src):
                 value = get(record)
-                return Ref("file", str(value).strip(), source_object=obj) \
+                return Ref("file", str(value).strip(), source_object=obj, field=src,
+                           record_id=_source_id(record, None)) \
                     if not _empty(value) else None
         elif name == "pick":
             func = self._pick(args, get, where)

@@ -345,9 +345,9 @@ class OdooRunner:
         return (1 if problems else 0), text, time.monotonic() - started
 
     def cli_scale(self, db, scale):
-        """``fsm-migrate run`` of a scale-``scale`` FST bundle and Dispatch emulator: every
-        object balances, every written field reads back as the map expects, and a second
-        run writes nothing."""
+        """``fsm-migrate run`` of a scale-``scale`` FST bundle, FST REST emulator and
+        Dispatch emulator: every object balances, every written field reads back as the
+        map expects, and a second run writes nothing."""
         started = time.monotonic()
         bundle = self.logdir / f"scale_{db}"
         subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
@@ -358,13 +358,23 @@ class OdooRunner:
             [str(self.py), "-m", "emulators.dispatch", "--port", str(port), "--scale",
              str(scale), "--seed", "10", "--client-id", "ci", "--client-secret", "ci-secret"],
             cwd=REPO, stdout=subprocess.DEVNULL)
+        rest_port = free_port()
+        rest = subprocess.Popen(  # pylint: disable=consider-using-with
+            [str(self.py), "-m", "emulators.fst", "--port", str(rest_port), "--scale",
+             str(scale), "--seed", "10", "--auth", "apikey", "--pagination", "cursor"],
+            cwd=REPO, stdout=subprocess.DEVNULL)
         texts, problems = [], []
         try:
             wait_for_port(port, emulator, seconds=120)
+            wait_for_port(rest_port, rest, seconds=120)
             sources = {
                 "bundle": ["--source", "fst-bundle", "--path", str(bundle)],
                 "dispatch": ["--source", "dispatch", "--url", f"http://127.0.0.1:{port}",
                              "--client-id", "ci", "--client-secret", "ci-secret",
+                             "--allow-loopback"],
+                "fst-rest": ["--source", "fst-rest", "--url", f"http://127.0.0.1:{rest_port}",
+                             "--auth", "api_key", "--api-key", "fst-dev-key",
+                             "--rest-config", '{"pagination": "cursor", "page_size": 500}',
                              "--allow-loopback"],
             }
             for name, source_flags in sources.items():
@@ -401,6 +411,7 @@ class OdooRunner:
                     f"phase, fields read back {verified}")
         finally:
             emulator.terminate()
+            rest.terminate()
         text = "\n".join(texts) + "".join(f"\nERROR scale: {p}" for p in problems)
         return (1 if problems else 0), text, time.monotonic() - started
 
