@@ -65,6 +65,7 @@ class BatchProcessor:
                                     source_factory=self.project._make_source)
         self._batch_ids = set()
         self._issue_keys = set()
+        self._teams = {}  # (salesperson, lead type) → crm.team id
 
     def _user_plan(self, map_):
         """Source user id → Odoo user id, as the confirmed plan says."""
@@ -293,6 +294,8 @@ class BatchProcessor:
             return
         pairs = self._bind_existing(model, line, pairs, outcomes)
         pairs, twins = self._unique_pairs(model, pairs)
+        if model._name == "crm.lead":
+            self._lead_teams(pairs)
         created = []
         for chunk in self._rounds(model, pairs):
             created += self._create_isolated(model, chunk, outcomes, issues, batch)
@@ -330,6 +333,26 @@ class BatchProcessor:
                 rest.append((item, values))
         self._bind(bind)
         return rest
+
+    def _lead_teams(self, pairs):
+        """The sales team of each new lead, as crm computes it (``_compute_team_id``: the
+        default team of the salesperson for leads or opportunities), asked once per
+        salesperson and type instead of once per lead (a quarter of a lead's creation)."""
+        for _item, values in pairs:
+            user_id = values.get("user_id")
+            if not user_id or values.get("team_id"):
+                continue
+            kind = values.get("type")
+            if not kind:  # (the map always sets it; else crm's default applies)
+                continue
+            key = (user_id, kind)
+            if key not in self._teams:
+                domain = [("use_leads", "=", True)] if kind == "lead" else [
+                    ("use_opportunities", "=", True)]
+                self._teams[key] = self.env["crm.team"]._get_default_team_id(
+                    user_id=user_id, domain=domain).id
+            if self._teams[key]:
+                values["team_id"] = self._teams[key]
 
     def _match_key(self, model, values):
         return tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)

@@ -32,6 +32,9 @@ CHAR_LIMIT = 255
 #: an enumeration: few distinct values, each seen several times
 ENUM_MAX_DISTINCT = 25
 ENUM_MIN_RECORDS = 20
+#: an enumeration typed by hand has variants ('Repair', ' repair', 'REPAIR'): up to this many
+#: raw values, it is told by its spellings (case, spaces, '_' and '-' aside)
+ENUM_MAX_VARIANTS = 400
 #: beyond this many distinct values per field, stop remembering them (count is a floor)
 DISTINCT_CAP = 100_000
 
@@ -98,6 +101,11 @@ def flatten(record, prefix="", depth=2):
     return flat
 
 
+def spelling(value):
+    """``value`` as an enumeration compares it: case, runs of spaces, '_' and '-' aside."""
+    return re.sub(r"[\s_\-]+", " ", str(value)).strip().casefold()
+
+
 def mask(name, value):
     if SECRET_NAME.search(name.rsplit(".", 1)[-1]):
         return MASK
@@ -144,6 +152,14 @@ class FieldProfile:
         return len(self.values)
 
     @property
+    def spellings(self):
+        """Distinct values told apart as the map's value lookup does (case, runs of spaces,
+        '_' and '-' aside); the raw count past ``ENUM_MAX_VARIANTS`` (no enumeration)."""
+        if self.distinct > ENUM_MAX_VARIANTS or self.distinct_capped:
+            return self.distinct
+        return len({spelling(v) for v in self.values})
+
+    @property
     def inferred_type(self):
         votes = self.type_votes
         if not votes:
@@ -160,9 +176,10 @@ class FieldProfile:
             return "text" if "text" in kinds or self.max_length > CHAR_LIMIT else "char"
         (kind,) = kinds
         non_null = self.seen - self.nulls
-        if (kind == "char" and non_null >= ENUM_MIN_RECORDS
-                and self.distinct <= ENUM_MAX_DISTINCT and self.distinct <= non_null / 4):
-            return "selection"
+        if kind == "char" and non_null >= ENUM_MIN_RECORDS and self.max_length <= 80:
+            spellings = self.spellings
+            if spellings <= ENUM_MAX_DISTINCT and spellings <= non_null / 4:
+                return "selection"
         return kind
 
     def to_dict(self):
@@ -177,8 +194,9 @@ class FieldProfile:
             "custom": self.custom,
             "type_votes": dict(self.type_votes),
             # all the values of an enumeration-like field (the map's selection options)
+            # (every spelling of each: the value map needs them all)
             "options": (sorted({mask(self.name, v) for v in self.values})
-                        if 0 < self.distinct <= ENUM_MAX_DISTINCT and self.max_length <= 80
+                        if 0 < self.spellings <= ENUM_MAX_DISTINCT and self.max_length <= 80
                         and not self.distinct_capped else []),
         }
 

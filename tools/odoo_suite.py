@@ -397,6 +397,12 @@ class OdooRunner:
                     if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
                                                              "failed", "blocked")):
                         problems.append(f"{name} {obj} does not balance: {row}")
+                failed = {obj: row["failed"] for obj, row in first["objects"].items()
+                          if row["failed"]}
+                if failed:  # the generators' bad rows are orphans (blocked), not failures
+                    problems.append(f"{name}: records failed {failed}: "
+                                    + "; ".join(i["reason"][:200] for i in first["issues"]
+                                                if i["status"] == "failed")[:1000])
                 verified = first["verified_fields"]
                 checked = sum(verified.values())
                 # both sources read back exactly (a record shared by several source

@@ -155,3 +155,25 @@ def test_profile_source_samples_and_reports_progress():
     assert figures["customers with several sites"]["parents_with_several"] == 1
     assert figures["customers with several contacts"]["parents"] == 3
     assert result["custom_fields"] == ["cf_gate_code"]
+
+
+def test_an_enumeration_typed_by_hand_stays_an_enumeration_at_any_scale():
+    """'Repair', ' repair ', 'REPAIR'…: the variants of few values are one enumeration (its
+    options keep every spelling, for the value map), however many records repeat them."""
+    from services.profiling import ENUM_MAX_DISTINCT, FieldProfile
+
+    kinds = [f"Kind {i}" for i in range(ENUM_MAX_DISTINCT)]
+    profile = FieldProfile("service_type")
+    for n in range(5000):
+        value = kinds[n % len(kinds)]
+        value = (value.upper(), f"  {value} ", value.lower().replace(" ", "_"), value)[n % 4]
+        profile.add(value)
+    assert profile.distinct > ENUM_MAX_DISTINCT
+    assert profile.inferred_type == "selection"
+    options = profile.to_dict()["options"]
+    assert len(options) == profile.distinct and "KIND 3" in options
+
+    free = FieldProfile("title")
+    for n in range(5000):
+        free.add(f"Job {n % 300}")
+    assert free.inferred_type == "char" and free.to_dict()["options"] == []
