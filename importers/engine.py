@@ -16,6 +16,7 @@ from psycopg2 import errors as pg_errors
 from ..services.mapping import TargetField
 from ..services.record_mapper import RecordMapper, validate_values
 from ..services.transforms import extract_inline_images, replace_image_refs
+from .lead_writer import create_leads
 from .resolver import RefResolver, Unresolved
 
 _logger = logging.getLogger(__name__)
@@ -418,7 +419,7 @@ class BatchProcessor:
             v is not False or fields_of[k].type == "boolean")}) for item, values in pairs]
         try:
             with self.env.cr.savepoint():
-                records = model.create([values for _item, values in pairs])
+                records = self._create_list(model, [values for _item, values in pairs])
             return [(item, record) for (item, _v), record in zip(pairs, records, strict=True)]
         except RETRYABLE:
             raise
@@ -428,13 +429,19 @@ class BatchProcessor:
         for item, values in pairs:
             try:
                 with self.env.cr.savepoint():
-                    created.append((item, model.create(values)))
+                    created.append((item, self._create_list(model, [values])))
             except RETRYABLE:
                 raise
             except Exception as exc:  # counted failed with the reason
                 self._issue(issues, batch, item, "failed", f"Odoo refused it: {exc}")
                 self._mark(outcomes, item, "failed")
         return created
+
+    @staticmethod
+    def _create_list(model, vals_list):
+        if model._name == "crm.lead":
+            return create_leads(model, vals_list)
+        return model.create(vals_list)
 
     def _update(self, model, line, triples, outcomes, issues, batch):
         """Changed records, and aggregates (written on the record of their group)."""

@@ -6,3 +6,4 @@ from . import test_fingerprint
 from . import test_ui
 from . import test_issue_form
 from . import test_views_help
+from . import test_lead_writer

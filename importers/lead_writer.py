@@ -1,0 +1,46 @@
+"""crm.lead creation in lists, with crm's scoring update made once per list.
+
+``crm.lead.create`` calls ``_handle_won_lost`` once per lead whose values name a stage or
+``active``: a search of the won stages, and for a lead created in a won stage an update of
+the predictive lead scoring (PLS) frequencies, one lead at a time - three quarters of the
+time a migrated lead takes to create. For a *new* lead that method does exactly this:
+lead in a won stage → its PLS values counted won (and, at probability 0, uncounted lost);
+nothing else (a lead created archived was never active, so it does not "reach lost").
+
+Here the leads are created per (stage, active) group with those two as the group's
+defaults, so crm's per-lead loop has nothing to do, and the same PLS update is then made by
+crm's own ``_pls_increment_frequencies`` once for the list, after every lead is created.
+Same records, same frequencies (tested against plain ``create`` in tests/test_lead_writer.py).
+"""
+
+from collections import defaultdict
+
+GROUPED = ("stage_id", "active")
+
+
+def create_leads(model, vals_list):
+    """``model.create(vals_list)`` for crm.lead, the records in the order given."""
+    groups = defaultdict(list)
+    for index, values in enumerate(vals_list):
+        groups[tuple(values.get(name) for name in GROUPED)].append(index)
+    won = set(model.env["crm.stage"].search([("is_won", "=", True)]).ids)
+    records = [None] * len(vals_list)
+    reach_won = model.browse()
+    for (stage_id, active), indexes in groups.items():
+        defaults = {f"default_{name}": value
+                    for name, value in zip(GROUPED, (stage_id, active), strict=True)
+                    if value is not None}
+        leads = model.with_context(**defaults).create([
+            {k: v for k, v in vals_list[i].items() if k not in GROUPED} for i in indexes])
+        leads = leads.with_env(model.env)  # (the defaults stop here)
+        if stage_id in won:
+            reach_won |= leads
+        for index, lead in zip(indexes, leads, strict=True):
+            records[index] = lead.id
+    # after every lead is created, as crm's loop runs after its one create: the leads'
+    # probabilities are computed from the frequencies as they were before this list
+    if reach_won:
+        reach_won.filtered(lambda lead: lead.probability == 0)._pls_increment_frequencies(
+            from_state="lost")
+        reach_won._pls_increment_frequencies(to_state="won")
+    return model.browse(records)

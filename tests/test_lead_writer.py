@@ -1,0 +1,55 @@
+from odoo.tests import TransactionCase, tagged
+
+from ..importers.lead_writer import create_leads
+
+READ = ("stage_id", "active", "probability", "automated_probability", "team_id", "type",
+        "date_closed", "priority", "user_id", "date_last_stage_update")
+
+
+@tagged("post_install", "-at_install")
+class TestLeadWriter(TransactionCase):
+    """The engine's lead creation gives what crm's own ``create`` gives: the same leads
+    and the same predictive lead scoring frequencies, in any mix of stages."""
+
+    def _snapshot(self, leads):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        rows = leads.with_context(active_test=False).read(list(READ))
+        self.env.cr.execute("""
+            SELECT team_id, variable, value, won_count, lost_count
+              FROM crm_lead_scoring_frequency ORDER BY 1, 2, 3""")
+        return [{k: v for k, v in row.items() if k != "id"} for row in rows], \
+            self.env.cr.fetchall()
+
+    def test_same_leads_and_scoring_as_crm_create(self):
+        self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
+        stages = self.env["crm.stage"].search([])
+        won = stages.filtered("is_won")[:1]
+        self.assertTrue(won, "crm's data has a won stage")
+        user = self.env.ref("base.user_admin")
+        # some history for the scoring, so that probabilities are not all alike
+        self.env["crm.lead"].create([{
+            "name": f"old {i}", "type": "opportunity", "stage_id": won.id,
+            "email_from": "a@b.example" if i % 2 else False, "user_id": user.id}
+            for i in range(6)])
+        vals_list = []
+        for i in range(40):
+            vals = {"name": f"job {i}", "type": "opportunity", "user_id": user.id,
+                    "priority": str(i % 4), "phone": "+1 555 0100" if i % 3 else False,
+                    "email_from": f"c{i}@example.com" if i % 2 else False}
+            if i % 5:
+                vals["stage_id"] = (won if i % 4 == 0 else stages[i % len(stages)]).id
+            if i % 7 == 0:
+                vals["active"] = False
+            vals_list.append(vals)
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        with self.env.cr.savepoint() as savepoint:
+            plain = self._snapshot(Lead.create([dict(v) for v in vals_list]))
+            savepoint.rollback()
+        self.env.invalidate_all()
+        ours = create_leads(Lead, [dict(v) for v in vals_list])
+        self.assertEqual([lead.name for lead in ours], [v["name"] for v in vals_list])
+        mine = self._snapshot(ours)
+        self.assertEqual(mine[0], plain[0])
+        self.assertEqual(mine[1], plain[1])
+        self.assertTrue(any(row[3] for row in mine[1]), "won leads were counted")
