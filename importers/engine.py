@@ -113,6 +113,7 @@ class BatchProcessor:
         """The mapper's items for ``records``, the other source records its conditions
         read (a job contact's job and customer) fetched first from the staged pages, in
         one query per object and step."""
+        self.resolver.start_batch()
         for _step in range(3):
             wants = self.mapper.lookup_requests(source_object, records)
             missing = {obj: keys for obj, keys in wants.items()

@@ -120,6 +120,14 @@ class RefResolver:
         for source_id, role, model, res_id in self.env.cr.fetchall():
             self._bindings.setdefault((source_object, source_id), {})[(role, model)] = res_id
 
+    def start_batch(self):
+        """Forget what the last batch read (bindings, staged records, linked values): the
+        memory a worker holds stays bounded by the batch size, not by the data size."""
+        self._bindings.clear()
+        self._staged.clear()
+        self._not_staged.clear()
+        self._fields.clear()
+
     def looked_up(self, source_object, source_id):
         """Whether ``source_id`` was already looked up (found or not)."""
         key = (source_object, source_id)
