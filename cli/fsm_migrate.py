@@ -281,11 +281,14 @@ class FsmMigrate(Command):
                     continue
                 run.invalidate_recordset()
                 if not batch:
-                    if not env["fsm.migration.batch"].search_count(
-                            [("run_id", "=", run.id), ("state", "=", "pending")]):
+                    if run.state != "running" or not (
+                            run._left("pending") or run._left("unverified")):
                         break
-                    time.sleep(0.2)  # another worker holds the last batches of a level
+                    time.sleep(0.2)  # another worker holds the last batches (or verifies)
                     env.cr.commit()  # pylint: disable=invalid-commit
+                    continue
+                if batch.verified:
+                    _logger.info("run %s: batch %s read back and compared", run.id, batch.id)
                     continue
                 _logger.info("run %s: %s/%s records (%.0f%%), %.0f records/s", run.id,
                              run.done, run.total, run.progress, run.rate)

@@ -81,9 +81,10 @@ def dig(record, dotted):
 
 
 class RunDiff:
-    def __init__(self, run):
+    def __init__(self, run, processor=None):
         self.run = run
-        self.processor = BatchProcessor(run)
+        self._own = processor is None
+        self.processor = processor or BatchProcessor(run)
         self.env = self.processor.env
         proposal = run.map_id._to_proposal()
         #: (source object, role, target field) → source field(s) feeding it
@@ -107,7 +108,19 @@ class RunDiff:
                     if not problems_only or line["status"] in ("different", "missing"):
                         out.append(line)
         finally:
-            self.processor.close()
+            if self._own:
+                self.processor.close()
+        return counts, out
+
+    def batch_lines(self, batch, problems_only=False):
+        """``(counts per status, diff lines)`` of one batch (workers verify batches side
+        by side once every batch is written); its bindings read by key."""
+        counts = dict.fromkeys(("equal", "transformed", "different", "missing"), 0)
+        out = []
+        for line in self._batch_lines(batch, None):
+            counts[line["status"]] += 1
+            if not problems_only or line["status"] in ("different", "missing"):
+                out.append(line)
         return counts, out
 
     def _batch_lines(self, batch, bound):
@@ -115,6 +128,13 @@ class RunDiff:
         staged = {str(r.get("id")): r for r in batch.payload or []}
         items = processor.map_batch(batch.source_object, batch.payload or [])
         resolver.prefetch([ref for item in items for ref in item.refs.values()])
+        if bound is None:
+            keys = {processor._binding_key(_Line(item.role), item) for item in items}
+            bound = {(b.source_object, b.source_id, b.role): b
+                     for b in self.env["fsm.migration.binding"].search([
+                         ("run_id", "=", self.run.id),
+                         ("source_object", "=", batch.source_object),
+                         ("source_id", "in", list(keys))])}
         wanted = []  # (item, binding, expected values)
         for item in items:
             if item.role in MATCH_ROLES:  # an existing user chosen by the plan: not written

@@ -3,6 +3,8 @@ import time
 
 from odoo import fields, models
 
+from ..importers.diff import RunDiff
+
 _logger = logging.getLogger(__name__)
 COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
 
@@ -39,6 +41,12 @@ class FsmMigrationBatch(models.Model):
     skipped = fields.Integer()
     failed = fields.Integer()
     blocked = fields.Integer()
+    verified = fields.Boolean(
+        index=True, help="Read back and compared with the map, once every batch of the "
+                         "run was written (workers verify batches side by side).")
+    verify_counts = fields.Json(prefetch=False,
+                                help="Fields read back per status: equal, transformed, "
+                                     "different, missing.")
 
     def _claim_next(self, run):
         """Lock and return the next batch of ``run`` a worker may process (or nothing):
@@ -54,6 +62,30 @@ class FsmMigrationBatch(models.Model):
         """, (run.id, run.id))
         row = self.env.cr.fetchone()
         return self.browse(row[0]) if row else self.browse()
+
+    def _claim_unverified(self, run):
+        """Lock and return a written batch of ``run`` nobody verifies yet (or nothing)."""
+        self.env.cr.execute("""
+            SELECT id FROM fsm_migration_batch
+             WHERE run_id = %s AND state = 'done' AND NOT COALESCE(verified, FALSE)
+             ORDER BY level, sequence
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED
+        """, (run.id,))
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    def _verify(self, processor):
+        """Read back what this batch wrote and compare it with the map (see importers.diff);
+        a full run keeps the problem lines, a sample every line."""
+        self.ensure_one()
+        differ = getattr(processor, "differ", None)
+        if differ is None or differ.run != self.run_id:
+            differ = processor.differ = RunDiff(self.run_id, processor)
+        counts, lines = differ.batch_lines(self, problems_only=self.run_id.kind != "sample")
+        self.env["fsm.migration.diff"].create(lines)
+        self.write({"verified": True, "verify_counts": counts})
+        return counts
 
     def _process(self, processor):
         """Write this batch through ``processor`` (an ``importers.engine`` processor)."""

@@ -337,33 +337,60 @@ class FsmMigrationRun(models.Model):
         """Claim and write one batch of this run in the current transaction.
         Returns the batch (empty when nothing is left)."""
         self.ensure_one()
-        batch = self.env["fsm.migration.batch"]._claim_next(self)
+        Batch = self.env["fsm.migration.batch"]
+        batch, verify = Batch._claim_next(self), False
         if not batch:
-            if not self.env["fsm.migration.batch"].search_count(
-                    [("run_id", "=", self.id), ("state", "=", "pending")]):
-                self._finish()
-            return batch
+            if self._left("pending"):
+                return batch  # other workers hold the last batches
+            # every batch is written: verify them (each worker takes the next one), as
+            # late as this, for later batches may change what earlier ones wrote
+            batch, verify = Batch._claim_unverified(self), True
+            if not batch:
+                if not self._left("unverified"):
+                    self._finish()
+                return batch
         own = processor is None
         processor = processor or BatchProcessor(self)
         try:
             with self.env.cr.savepoint():
-                batch._process(processor)
+                if verify:
+                    batch._verify(processor)
+                else:
+                    batch._process(processor)
         except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
             raise  # the worker's transaction is retried as a whole
         except Exception as exc:  # one broken batch must not stop the run
             _logger.exception("Migration batch %s failed", batch.id)
-            batch._mark_error(f"{type(exc).__name__}: {exc}")
+            if verify:
+                batch.write({"verified": True, "error": f"verification failed: {exc}"})
+            else:
+                batch._mark_error(f"{type(exc).__name__}: {exc}")
         finally:
             if own:
                 processor.close()
         return batch
 
+    def _left(self, what):
+        """Batches of this run still to write (``pending``) or to verify (``unverified``)."""
+        domain = [("state", "=", "pending")] if what == "pending" else [
+            ("state", "=", "done"), ("verified", "=", False)]
+        return self.env["fsm.migration.batch"].search_count([("run_id", "=", self.id),
+                                                             *domain])
+
     def _finish(self):
         self.ensure_one()
         if self.state == "running":
-            self.write({"state": "done", "finished_at": fields.Datetime.now()})
-            # verify: every written record read back and compared (sample: every line kept)
-            self._compute_diff(problems_only=self.kind != "sample")
+            # what the workers' verification counted, batch by batch
+            self.env.flush_all()
+            self.env.cr.execute("""
+                SELECT kv.key, SUM(kv.value::int) FROM fsm_migration_batch b,
+                       jsonb_each_text(b.verify_counts) kv
+                 WHERE b.run_id = %s AND b.verify_counts IS NOT NULL GROUP BY kv.key
+            """, (self.id,))
+            counts = dict(self.env.cr.fetchall())
+            self.write({"state": "done", "finished_at": fields.Datetime.now(), **{
+                f"verified_{status}": counts.get(status, 0)
+                for status in ("equal", "transformed", "different", "missing")}})
             self.project_id._on_run_done(self)
 
     def run_until_done(self, max_seconds=None):
@@ -393,6 +420,7 @@ class FsmMigrationRun(models.Model):
             return
         batch = run._run_one_batch()
         remaining = self.env["fsm.migration.batch"].search_count(
-            [("run_id.state", "=", "running"), ("state", "=", "pending")])
+            [("run_id.state", "=", "running"), "|", ("state", "=", "pending"),
+             "&", ("state", "=", "done"), ("verified", "=", False)])
         self.env["ir.cron"]._notify_progress(done=batch.record_count if batch else 0,
                                              remaining=remaining)
