@@ -576,9 +576,10 @@ class FsmMigrationProject(models.Model):
         return action
 
     def _on_rolled_back(self, run, undone, kept, refused):
+        # (no f-string inside _(): the translation extractor evaluates its arguments)
+        scope = (" " + _("of %s", run.display_name)) if run else ""
         body = _("Rollback%(scope)s: %(undone)s journal entries reverted, %(kept)s conflicting "
-                 "records kept.", scope=f" of run {run.id}" if run else "", undone=undone,
-                 kept=kept)
+                 "records kept.", scope=scope, undone=undone, kept=kept)
         if refused:
             body += " " + _("Not reverted (run the rollback again after fixing): %s",
                             "; ".join(refused[:20]))
