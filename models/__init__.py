@@ -13,3 +13,4 @@ from . import fsm_migration_run
 from . import fsm_migration_issue
 from . import fsm_migration_diff
 from . import fsm_migration_reconciliation
+from . import fsm_migration_throughput

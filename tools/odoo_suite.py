@@ -819,8 +819,9 @@ other = Project.create(dict(vals, name='Dispatch, second region'))
 other.fallback_user_id = env.ref('base.user_admin')
 other.action_test_connection()
 other.action_discover()
+other.action_propose_map()  # a draft map to review: the map screenshot
 env.cr.commit()
-print('SHOTS_OK ' + json.dumps({'project': project.id, 'map': project.confirmed_map_id.id,
+print('SHOTS_OK ' + json.dumps({'project': project.id, 'map': other.map_id.id,
                                 'run': full.id, 'issue': issue.id}))
 """
 

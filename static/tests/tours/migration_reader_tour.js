@@ -71,5 +71,26 @@ registry.category("web_tour.tours").add("fsm_migration_reader", {
                 }
             },
         },
+        {
+            trigger: "[data-menu-xmlid='field_service_migration.menu_fsm_migration_throughput']",
+            content: "the throughput report",
+            run: "click",
+        },
+        { trigger: ".o_graph_view .o_graph_renderer canvas", content: "records per minute" },
+        {
+            trigger: "[data-menu-xmlid='field_service_migration.menu_fsm_migration_reconciliation']",
+            content: "the reconciliation of every run",
+            run: "click",
+        },
+        { trigger: ".o_list_view .o_group_header" },
+        { trigger: ".o_switch_view.o_graph", content: "as a graph", run: "click" },
+        { trigger: ".o_graph_view .o_graph_renderer canvas" },
+        {
+            trigger: "[data-menu-xmlid='field_service_migration.menu_fsm_migration_issues']",
+            content: "failed and blocked records",
+            run: "click",
+        },
+        { trigger: ".o_switch_view.o_pivot", content: "by object and cause", run: "click" },
+        { trigger: ".o_pivot_view .o_pivot, .o_pivot_view .o_view_nocontent" },
     ],
 });
