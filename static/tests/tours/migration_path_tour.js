@@ -15,9 +15,20 @@ function sourceUrl() {
     return decodeURIComponent(cookie.split("=")[1]);
 }
 
-const step = (state) => ({
-    trigger: `.o_statusbar_status button.o_arrow_button_current[data-value='${state}']`,
+const STEPS = {
+    discover: "Discover", plan: "Plan schema", map: "Map", sample: "Sample", run: "Full run",
+    verify: "Verify", rolled_back: "Rolled back",
+};
+
+/** The status bar shows the step, unfolded or (narrow screen) folded to its label. Steps
+ * after a heavy server action (discovery, schema plan: the registry reloads) may take long
+ * on a busy machine. */
+export const step = (state) => ({
+    trigger:
+        `.o_statusbar_status button.o_arrow_button_current[data-value='${state}'], ` +
+        `.o_statusbar_status button.dropdown-toggle:not(.o_arrow_button):contains('${STEPS[state]}')`,
     content: `the project is at the step ${state}`,
+    timeout: 60000,
 });
 
 const backToProject = [
@@ -88,11 +99,15 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
             content: "the form says what to do next",
         },
         {
+            trigger: ".o_statusbar_buttons:has(button.o_fsm_waiting:disabled[data-tooltip*='connection']:contains('Discover'))",
+            content: "the next step waits, disabled, and says why",
+        },
+        {
             trigger: ".o_statusbar_buttons button[name=action_test_connection].btn-primary",
             content: "test the connection",
             run: "click",
         },
-        { trigger: ".o_notification:contains('Connection OK')" },
+        { trigger: ".o_notification:contains('Connection OK')", timeout: 30000 },
         step("discover"),
         {
             trigger: ".o_statusbar_buttons button[name=action_discover].btn-primary",
@@ -112,6 +127,7 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
         {
             trigger: ".o_form_view .o_field_widget[name=field_line_ids] .o_data_row",
             content: "the proposed field lines, lowest confidence first",
+            timeout: 60000,
         },
         {
             trigger: ".o_notebook .nav-link:contains('Users')",
@@ -144,6 +160,10 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
             content: "the wizard lists what it will create",
         },
         { trigger: ".modal button[name=action_apply]", run: "click" },
+        {
+            trigger: ".o_statusbar_buttons:has(button.o_fsm_waiting:disabled[data-tooltip*='approve']:contains('Run the migration'))",
+            content: "the full run waits for an approved sample",
+        },
         step("sample"),
         {
             trigger: ".o_statusbar_buttons button[name=action_run_sample]",
@@ -153,6 +173,7 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
         {
             trigger: ".o_list_view .o_group_header:contains('Equal')",
             content: "the field-level diff of the sample, grouped by status",
+            timeout: 60000,
         },
         {
             trigger: ".o_list_view .o_group_header:contains('Equal')",
@@ -178,13 +199,14 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
         {
             trigger: ".o_fsm_next_step:contains('Run a sample')",
             content: "the sample is gone: sample again",
+            timeout: 60000,
         },
         {
             trigger: ".o_statusbar_buttons button[name=action_run_sample]",
             content: "run the sample again",
             run: "click",
         },
-        { trigger: ".o_list_view .o_group_header:contains('Equal')" },
+        { trigger: ".o_list_view .o_group_header:contains('Equal')", timeout: 60000 },
         ...backToProject,
         {
             trigger: ".o_fsm_next_step:contains('approve the sample')",
@@ -208,6 +230,7 @@ registry.category("web_tour.tours").add("fsm_migration_path", {
         {
             trigger: ".o_fsm_run_progress .o_fsm_object_progress tr[data-object='customers']",
             content: "a progress bar per source object",
+            timeout: 60000,
         },
         {
             trigger: ".o_statusbar_buttons button[name=action_pause]",

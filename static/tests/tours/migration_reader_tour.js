@@ -3,7 +3,7 @@
 // roll back a migration.
 
 import { registry } from "@web/core/registry";
-import { openMigrations, statButton } from "./migration_path_tour";
+import { openMigrations, statButton, step } from "./migration_path_tour";
 
 const MANAGER_BUTTONS = [
     "action_test_connection", "action_discover", "action_propose_map", "action_run_sample",
@@ -29,10 +29,7 @@ registry.category("web_tour.tours").add("fsm_migration_reader", {
             content: "open the project",
             run: "click",
         },
-        {
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value='verify']",
-            content: "the project is migrated and waits for verification",
-        },
+        step("verify"),
         {
             trigger: ".o_form_view .o_fsm_next_step:contains('reconciliation')",
             content: "no button that runs, changes or rolls back",
