@@ -415,7 +415,6 @@ class FsmMigrationProject(models.Model):
             project.last_run_id = last
             project.last_run_progress = last.progress
             project.last_run_state = last.state or False
-            project.last_run_progress_data = last._progress_data() if last else False
 
     # --- runs -----------------------------------------------------------------------------
     conflict_policy = fields.Selection(
@@ -596,7 +595,7 @@ class FsmMigrationProject(models.Model):
         compute="_compute_next_step",
         help="What to do next, and what must be done before the later steps.")
     last_run_progress_data = fields.Json(
-        compute="_compute_run_count", string="Last run progress",
+        compute="_compute_last_run_progress_data", string="Last run progress",
         help="Live progress of the last run (overall and per source object).")
     mapped_field_count = fields.Integer(
         compute="_compute_path_counts", string="Fields mapped",
@@ -618,6 +617,13 @@ class FsmMigrationProject(models.Model):
     conflict_count = fields.Integer(
         compute="_compute_path_counts", string="Conflicts",
         help="Records changed in the source and edited in Odoo since the migration.")
+
+    @api.depends("run_ids.state")
+    def _compute_last_run_progress_data(self):
+        # its own compute: the dashboard reads the run counts, not this
+        for project in self:
+            last = project.run_ids.sorted("id")[-1:]
+            project.last_run_progress_data = last._progress_data() if last else False
 
     @api.depends("map_ids", "run_ids.state")
     def _compute_path_counts(self):
