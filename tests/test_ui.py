@@ -76,11 +76,15 @@ class TestMigrationTours(HttpCase):
         → full run (paused, resumed, watched to 100 %) → reconciliation → roll back."""
         with dispatch_emulator(0.2, 5) as url:
             worker = self._worker()
-            self.start_tour("/odoo", "fsm_migration_path", login="fsm_consultant",
-                            cookies={"fsm_tour_source_url": urllib.parse.quote(url, safe="")},
-                            timeout=300)
-            worker.stop()
-        self.assertFalse(worker.errors, worker.errors)
+            try:
+                self.start_tour("/odoo", "fsm_migration_path", login="fsm_consultant",
+                                cookies={"fsm_tour_source_url": urllib.parse.quote(url,
+                                                                                   safe="")},
+                                timeout=300)
+            finally:
+                worker.stop()
+                # a worker that broke explains a tour stuck before 100 %
+                self.assertFalse(worker.errors, worker.errors)
         self.assertTrue(worker.calls, "the full run was written by the worker cron")
         project = self.env["fsm.migration.project"].search([("name", "=", "Tour migration")])
         self.assertEqual(project.state, "rolled_back")
