@@ -272,6 +272,9 @@ class FsmMigrate(Command):
                 try:
                     batch = run._run_one_batch(processor)
                     env.cr.commit()  # pylint: disable=invalid-commit
+                    # what the batch read and wrote stays out of memory: a worker's size
+                    # follows the batch size, not the size of the migration
+                    env.invalidate_all()
                 except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
                     env.cr.rollback()  # a concurrent worker won: take the batch again
                     env.invalidate_all()
