@@ -712,8 +712,9 @@ DEMO_PROJECT = """
 import os
 env['ir.config_parameter'].set_param('field_service_migration.allow_loopback', 'True')
 Project = env['fsm.migration.project']
-project = Project.search([('name', '=', 'Demo: Dispatch emulator')], limit=1)
-vals = {'name': 'Demo: Dispatch emulator', 'source_kind': 'dispatch',
+name = os.environ.get('FSM_DEMO_NAME', 'Demo: Dispatch emulator')
+project = Project.search([('name', '=', name)], limit=1)
+vals = {'name': name, 'source_kind': 'dispatch',
         'source_url': os.environ['FSM_DEMO_URL'], 'client_id': 'demo-client',
         'client_secret_input': 'demo-secret'}
 project = project or Project.create(vals)
@@ -737,6 +738,15 @@ def wait_for_port(port, proc, seconds=60):
         except OSError:
             time.sleep(0.2)
     sys.exit(f"the demo emulator did not listen on {port} within {seconds} s")
+
+
+def serve(args, py, odoo, runner, db):
+    if args.no_serve:
+        return 0
+    say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
+    return subprocess.run(
+        [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}", "-d", db,
+         f"--http-port={args.port}", f"--db-filter=^{db}$"], check=False).returncode
 
 
 def cmd_demo(args):
@@ -766,12 +776,20 @@ def cmd_demo(args):
         cwd=REPO, stdout=subprocess.DEVNULL)
     try:
         os.environ["FSM_DEMO_URL"] = f"http://127.0.0.1:{emulator_port}"
+        os.environ["FSM_DEMO_NAME"] = ("Demo: in the browser" if args.browser
+                                       else "Demo: Dispatch emulator")
         wait_for_port(emulator_port, emulator)
         rc, text, _took = runner.shell(db, DEMO_PROJECT, log="project")
         if "DEMO_PROJECT_OK" not in text:
             print("\n".join(failure_excerpt(text)))
             return 1
         project_id = text.split("DEMO_PROJECT_OK", 1)[1].split()[0]
+        if args.browser:
+            say(f"database {db} ready in {time.monotonic() - started:.0f} s: the project "
+                f"'{os.environ['FSM_DEMO_NAME']}' is connected to {os.environ['FSM_DEMO_URL']} "
+                "and discovered; log in as admin / admin, open Migrations and follow the "
+                "highlighted button of each step")
+            return serve(args, py, odoo, runner, db)
         report_path = runner.logdir / "demo_report.json"
         rc, text, _took = runner.odoo_bin(
             f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db,
@@ -790,12 +808,7 @@ def cmd_demo(args):
         say(f"database {db} ready in {time.monotonic() - started:.0f} s, with the project "
             f"'Demo: Dispatch emulator' connected to {os.environ['FSM_DEMO_URL']}, "
             "discovered and migrated; log in as admin / admin")
-        if args.no_serve:
-            return 0
-        say(f"Odoo on http://localhost:{args.port} (Ctrl-C to stop)")
-        return subprocess.run(
-            [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}", "-d", db,
-             f"--http-port={args.port}", f"--db-filter=^{db}$"], check=False).returncode
+        return serve(args, py, odoo, runner, db)
     except KeyboardInterrupt:
         return 0
     finally:
@@ -924,6 +937,8 @@ def main():
     demo.add_argument("--db", default="fsm_demo")
     demo.add_argument("--port", default=8069, type=int)
     demo.add_argument("--no-serve", action="store_true", help="prepare the database only")
+    demo.add_argument("--browser", action="store_true",
+                      help="connect and discover only: run the rest from the browser")
     shots = sub.add_parser("screenshots", help="the README's screenshots, in headless Chromium")
     shots.add_argument("--db", default="fsm_screenshots")
     shots.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
