@@ -433,7 +433,7 @@ class OdooRunner:
         rc, text, took = self.export_pot(db, fresh)
         if rc == 0:
             committed = pot_msgids((REPO / "i18n" / f"{MODULE}.pot").read_text())
-            current = pot_msgids(fresh.read_text())
+            current = pot_msgids(strip_hidden(fresh.read_text()))
             missing, stale = current - committed, committed - current
             if missing or stale:
                 rc = 1
@@ -531,6 +531,21 @@ env.cr.commit()
 """
 
 
+def strip_hidden(text):
+    """Odoo's export walks the whole module folder, hidden ones included (a local .venv
+    holds isort's and others' strings): keep the terms found in the module's own files."""
+    blocks = []
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        refs = [line for line in lines if line.startswith("#: ")]
+        keep = [line for line in refs if "/." not in line.split(":", 2)[-1]]
+        if refs and not keep:
+            continue
+        blocks.append("\n".join(line for line in lines
+                                 if not line.startswith("#: ") or line in keep))
+    return "\n\n".join(blocks)
+
+
 def pot_msgids(text):
     """The msgids of a .po/.pot file (continuation lines joined), header excluded."""
     ids, current, inside = set(), None, False
@@ -568,6 +583,7 @@ def cmd_pot(_args):
                 say(f"     module log line: {line}")
             rc = rc or (1 if problems else 0)
             if rc == 0:
+                target.write_text(strip_hidden(target.read_text()))
                 say(f"{target}: {len(pot_msgids(target.read_text()))} terms")
         if rc:
             print("\n".join(failure_excerpt(text)))
