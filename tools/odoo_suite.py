@@ -543,7 +543,7 @@ def strip_hidden(text):
             continue
         blocks.append("\n".join(line for line in lines
                                  if not line.startswith("#: ") or line in keep))
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks).rstrip("\n") + "\n"
 
 
 def pot_msgids(text):
