@@ -40,7 +40,9 @@ def create_leads(model, vals_list):
     # after every lead is created, as crm's loop runs after its one create: the leads'
     # probabilities are computed from the frequencies as they were before this list
     if reach_won:
-        reach_won.filtered(lambda lead: lead.probability == 0)._pls_increment_frequencies(
-            from_state="lost")
+        # in crm's order: won first (it creates the missing frequency rows), then "leaves
+        # lost" (a decrement on a missing row would create it with a positive count)
+        leave_lost = reach_won.filtered(lambda lead: lead.probability == 0)
         reach_won._pls_increment_frequencies(to_state="won")
+        leave_lost._pls_increment_frequencies(from_state="lost")
     return model.browse(records)

@@ -42,6 +42,11 @@ class TestLeadWriter(TransactionCase):
             if i % 7 == 0:
                 vals["active"] = False
             vals_list.append(vals)
+        # lost leads in the won stage whose scoring values nothing has counted yet (crm
+        # counts them won, then "leaves lost" at probability 0: order matters there)
+        vals_list += [{"name": f"lost won {i}", "type": "opportunity", "user_id": user.id,
+                       "stage_id": won.id, "active": False, "phone": "12",
+                       "email_from": "not an e-mail"} for i in range(2)]
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
         with self.env.cr.savepoint() as savepoint:
             plain = self._snapshot(Lead.create([dict(v) for v in vals_list]))
@@ -53,3 +58,5 @@ class TestLeadWriter(TransactionCase):
         self.assertEqual(mine[0], plain[0])
         self.assertEqual(mine[1], plain[1])
         self.assertTrue(any(row[3] for row in mine[1]), "won leads were counted")
+        self.assertIn(0.0, [row["probability"] for row in plain[0] if row["stage_id"][0] ==
+                            won.id], "a won-stage lead at probability 0 is in the mix")
