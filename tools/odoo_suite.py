@@ -462,6 +462,12 @@ PROJECT_DUMP = """
 import json, re
 def dump(project_id):
     bindings = env['fsm.migration.binding'].search([('project_id', '=', project_id)])
+    project = env['fsm.migration.project'].browse(project_id)
+    x_names = {}  # a project's new x_ field, named by the source fields that feed it
+    for line in project.confirmed_map_id.field_line_ids:
+        if (line.target_field or '').startswith('x_') and not line.skip:
+            x_names.setdefault((line.target_model, line.target_field), set()).add(
+                f"{line.source_object}.{line.source_field}")
     key_of = {}
     for b in bindings:  # (a record bound twice - a lead and its survey - by its first key)
         key = f"{b.source_object}/{b.source_id}/{b.role}"
@@ -488,9 +494,9 @@ def dump(project_id):
     for (model, res_id), key in key_of.items():
         record = env[model].with_context(active_test=False).browse(res_id).exists()
         names = sorted(n for n in fields_of.get((model, res_id), ()) if n in record._fields)
-        # a second project in one database may number its new x_ fields (x_..._2)
-        out[key] = {re.sub(r'^(x_.*?)(_\\d+)?$', r'\\1', n): canon(record, n)
-                    for n in names} if record else 'missing'
+        # projects in one database name their new x_ fields apart (x_..._2, a prefix)
+        out[key] = {('x:' + ','.join(sorted(x_names[(model, n)])) if (model, n) in x_names
+                     else n): canon(record, n) for n in names} if record else 'missing'
     return out
 print('DUMP ' + json.dumps({pid: dump(pid) for pid in PROJECTS}, default=str))
 """
