@@ -45,7 +45,13 @@ def plan_users(source_users, odoo_users, owned=None):
         count = owned.get(source_id, 0)
         name = (src.get("name") or "").strip() or email or f"#{source_id}"
         match = by_email.get(email) if email else None
-        if match:
+        if email in seen_emails:  # (checked first: the same whether the user exists or not)
+            line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
+                                "fallback", None,
+                                f"same e-mail as source user {seen_emails[email]}: one Odoo login "
+                                "(and one employee) per e-mail; choose the user or keep the "
+                                "fallback")
+        elif match:
             line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
                                 "map", match["id"],
                                 f"same e-mail as the Odoo user {match['login']}")
@@ -54,11 +60,6 @@ def plan_users(source_users, odoo_users, owned=None):
                                 "fallback", None,
                                 "no e-mail in the source: cannot be matched; its records go to "
                                 "the fallback user unless you choose a user")
-        elif email in seen_emails:
-            line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
-                                "fallback", None,
-                                f"same e-mail as source user {seen_emails[email]}: one Odoo login "
-                                "per e-mail; choose the user or keep the fallback")
         else:
             line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
                                 "create", None, "no Odoo user with this e-mail: one is created "

@@ -25,3 +25,19 @@ def test_unmatched_listed_first_with_what_they_own():
     assert "no e-mail" in lines[0].reason
     assert lines[1].action == "fallback" and "source user 3" in lines[1].reason
     assert lines[2].action == "create"
+
+
+def test_a_shared_email_maps_one_source_user_whether_the_odoo_user_exists_or_not():
+    """Two technicians typed with one e-mail: one Odoo login (and one employee) per
+    e-mail, so the second goes to the fallback user - in a first project (the user is
+    created) as in a second one in the same database (the user exists by then)."""
+    from services.user_plan import plan_users
+
+    source = [{"id": 1, "name": "Ann", "email": "shared@example.com"},
+              {"id": 2, "name": "Bob", "email": " Shared@Example.com "}]
+    first = {line.source_id: line.action for line in plan_users(source, [])}
+    existing = [{"id": 7, "login": "shared@example.com", "email": "shared@example.com"}]
+    second = {line.source_id: (line.action, line.user_id)
+              for line in plan_users(source, existing)}
+    assert first == {"1": "create", "2": "fallback"}
+    assert second == {"1": ("map", 7), "2": ("fallback", None)}
