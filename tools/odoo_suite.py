@@ -502,13 +502,20 @@ print('DUMP ' + json.dumps({pid: dump(pid) for pid in PROJECTS}, default=str))
 """
 
 
+#: records made from technicians (users, employees, skills) follow the users the database
+#: holds when a project's user plan is made: projects planned one after the other in one
+#: database match other users by e-mail (a messy e-mail shared with an earlier project's
+#: technician), so these are not compared across projects
+PLANNED_BY_USERS = ("technicians/", "users/")
+
+
 def compare_dumps(dumps, names):
     """Differences, field by field, between the projects' dumps (the first is the
     reference); at most a few lines each."""
     problems = []
     reference = dumps[0]
     for name, dump in zip(names[1:], dumps[1:], strict=True):
-        keys = set(reference) | set(dump)
+        keys = {k for k in set(reference) | set(dump) if not k.startswith(PLANNED_BY_USERS)}
         diff = [k for k in sorted(keys) if reference.get(k) != dump.get(k)]
         for key in diff[:5]:
             ref, got = reference.get(key) or {}, dump.get(key) or {}

@@ -32,3 +32,10 @@ def test_a_changed_field_a_lost_record_and_a_wrong_link_are_reported():
     assert "two: work_orders/7/lead differs on ['partner_id']" in problems
     assert any(p.startswith("killed: work_orders/7/lead differs") for p in problems)
     assert len(problems) == 3
+
+
+def test_records_made_from_technicians_are_left_to_each_projects_user_plan():
+    other = _copy()
+    reference = dict(REFERENCE, **{"technicians/502/employee": {"name": "Ann"}})
+    other["technicians/502/employee"] = {"name": "Bob"}
+    assert compare_dumps([reference, other], ["one", "two"]) == []
