@@ -674,7 +674,7 @@ def cmd_test(args):
         runner.step("command line: two workers on one run; a killed worker resumed",
                     *runner.cli_workers(full_db))
         if not args.quick:
-            runner.step("scale 10, all apps: FST bundle and Dispatch emulator, twice",
+            runner.step("scale 10, all apps: FST bundle, FST REST and Dispatch emulators, twice",
                         *runner.cli_scale(full_db, 10))
         rc, text, took = runner.shell(full_db, UNINSTALL_REINSTALL, log="3_uninstall_reinstall")
         ok = "UNINSTALL_OK" in text and "REINSTALL_OK" in text
@@ -692,7 +692,7 @@ def cmd_test(args):
                     expect_tests=True)
         # after Odoo's crm suite, which expects a database without thousands of leads
         if not args.quick:
-            runner.step("scale 10, crm only: FST bundle and Dispatch emulator, twice",
+            runner.step("scale 10, crm only: FST bundle, FST REST and Dispatch emulators, twice",
                         *runner.cli_scale(crm_db, 10))
     finally:
         if not args.keep:
