@@ -332,13 +332,17 @@ class OdooRunner:
         dumps = list(json.loads(line[5:]).values())
         fields_compared = sum(len(v) for v in dumps[0].values() if isinstance(v, dict))
         say(f"     workers: {len(dumps[0])} records, {fields_compared} fields compared "
-            "across the three projects")
+            "(two workers vs killed-then-resumed; the first project by its counts)")
         reference = outcome(reports["one worker"])
         problems = [f"{name}: {outcome(report)} != {reference}"
                     for name, report in reports.items() if outcome(report) != reference]
         problems += [f"{name}: {report['state']}" for name, report in reports.items()
                      if report["state"] != "done"]
-        problems += compare_dumps(dumps, names)
+        # field by field: the two workers' project against the killed-then-resumed one.
+        # The first project of the database is compared by its counts only: it is planned
+        # before the others exist, so its map may differ (it creates the stages and users
+        # the later ones then find), which is the planning, not the writing
+        problems += compare_dumps(dumps[1:], names[1:])
         if not fields_compared:
             problems.append("no field was compared")
         text = "\n".join(texts) + "".join(f"\nERROR workers: {p}" for p in problems)
