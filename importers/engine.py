@@ -315,19 +315,16 @@ class BatchProcessor:
         keys = MATCH_KEYS.get(model._name)
         if not keys:
             return pairs
-        wanted = {tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
-                        for k in keys) for _item, values in pairs}
+        wanted = {self._match_key(model, values) for _item, values in pairs}
         found = {}
         domain = [(keys[0], "in", [w[0] for w in wanted if w[0]])]
         if "active" in model._fields:
             model = model.with_context(active_test=False)
         for record in model.search(domain):
-            found.setdefault(tuple(record[k].id if hasattr(record[k], "id") else record[k]
-                                   for k in keys), record.id)
+            found.setdefault(self._record_key(record), record.id)
         rest, bind = [], []
         for item, values in pairs:
-            key = tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
-                        for k in keys)
+            key = self._match_key(model, values)
             if key in found:
                 bind.append((line, item, model._name, found[key]))
                 self._mark(outcomes, item, "skipped")
@@ -360,6 +357,12 @@ class BatchProcessor:
         return tuple(values.get(k) or (self.env.company.id if k == "company_id" else None)
                      for k in MATCH_KEYS[model._name])
 
+    @staticmethod
+    def _record_key(record):
+        """``_match_key`` of a record read from the database."""
+        return tuple(record[k].id if hasattr(record[k], "id") else record[k]
+                     for k in MATCH_KEYS[record._name])
+
     def _unique_pairs(self, model, pairs):
         """Two records of one batch under the same unique key (two lead sources named
         "Angi"): the first is created, the other bound to it (Odoo would rename it)."""
@@ -377,9 +380,7 @@ class BatchProcessor:
             return
         values_of = {}
         for _item, record in created:
-            values_of.setdefault(self._match_key(model, {
-                k: record[k].id if hasattr(record[k], "id") else record[k]
-                for k in MATCH_KEYS[model._name]}), record.id)
+            values_of.setdefault(self._record_key(record), record.id)
         bind = []
         for item, values in twins:
             res_id = values_of.get(self._match_key(model, values))

@@ -95,3 +95,20 @@ def dispatch_emulator(scale, seed):
 def dispatch_vals(url, name):
     return {"name": name, "source_kind": "dispatch", "source_url": url, "client_id": "odoo",
             "client_secret_input": "s3cret"}
+
+
+def broken_map_project(env, bundle_dir):
+    """An FST bundle (scale 0.3) discovered and proposed, and the map line of work orders'
+    ``created_at`` → crm.lead, for tests that break that line before confirming."""
+    bundle = Path(bundle_dir) / "bundle"
+    run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
+               "--seed", "5")
+    project = env["fsm.migration.project"].create({
+        "name": "Broken map", "source_kind": "fst_bundle", "bundle_path": str(bundle),
+        "fallback_user_id": env.ref("base.user_admin").id, "sample_size": 40})
+    project.action_discover()
+    project.action_propose_map()
+    line = project.map_id.field_line_ids.filtered(
+        lambda rec: rec.source_object == "work_orders" and rec.source_field == "created_at"
+        and rec.target_model == "crm.lead")
+    return project, line

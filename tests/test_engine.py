@@ -9,6 +9,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services import transforms
 from .common import (
+    broken_map_project,
     dispatch_emulator,
     dispatch_vals,
     generator_truth,
@@ -371,17 +372,7 @@ class TestDiffCatchesBrokenMap(TransactionCase):
         alone, with the reason; nothing wrong reaches the database (the diff stays clean)."""
         tmp = tempfile.TemporaryDirectory(prefix="fsm_diff_")  # pylint: disable=consider-using-with
         self.addCleanup(tmp.cleanup)
-        bundle = Path(tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
-                   "--seed", "5")
-        project = self.env["fsm.migration.project"].create({
-            "name": "Broken map", "source_kind": "fst_bundle", "bundle_path": str(bundle),
-            "fallback_user_id": self.env.ref("base.user_admin").id, "sample_size": 40})
-        project.action_discover()
-        project.action_propose_map()
-        line = project.map_id.field_line_ids.filtered(
-            lambda rec: rec.source_object == "work_orders" and rec.source_field == "created_at"
-            and rec.target_model == "crm.lead")
+        project, line = broken_map_project(self.env, tmp.name)
         self.assertEqual(line.transform, "datetime_utc")
         line.transform = "date"  # wrong: drops the time of a datetime field
         project.map_id.action_confirm()

@@ -3,11 +3,10 @@ what to do, and one click to the map line that wrote it (in a new draft version 
 run's version is frozen)."""
 
 import tempfile
-from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 
-from .common import run_python
+from .common import broken_map_project
 
 
 @tagged("post_install", "-at_install", "fsm_migration")
@@ -15,17 +14,7 @@ class TestFailedRecordForm(TransactionCase):
     def test_failed_record_explains_itself_and_opens_its_map_line(self):
         tmp = tempfile.TemporaryDirectory(prefix="fsm_issue_")  # pylint: disable=consider-using-with
         self.addCleanup(tmp.cleanup)
-        bundle = Path(tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
-                   "--seed", "5")
-        project = self.env["fsm.migration.project"].create({
-            "name": "Broken map", "source_kind": "fst_bundle", "bundle_path": str(bundle),
-            "fallback_user_id": self.env.ref("base.user_admin").id, "sample_size": 40})
-        project.action_discover()
-        project.action_propose_map()
-        line = project.map_id.field_line_ids.filtered(
-            lambda rec: rec.source_object == "work_orders" and rec.source_field == "created_at"
-            and rec.target_model == "crm.lead")
+        project, line = broken_map_project(self.env, tmp.name)
         line.transform = "date"  # wrong: drops the time of a datetime field
         project.map_id.action_confirm()
         self.env["fsm.migration.plan.apply"].with_context(
