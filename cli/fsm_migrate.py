@@ -256,6 +256,10 @@ class FsmMigrate(Command):
             lambda r: r.state == "running")[:1]
         if not run:
             raise UserError(project.env._("No running run to work on (give --run ID)."))
+        if run.kind == "rollback":  # a rollback's chunks, not batches
+            self._roll_back(run)
+            return {"project_id": run.project_id.id, "rollback_id": run.id,
+                    "rollback_state": run.state, "state": run.project_id.state}
         if run.state != "running":  # finished meanwhile (by other workers): its report
             return self._run_report(run)
         return self._work(run)
@@ -325,13 +329,71 @@ class FsmMigrate(Command):
                 "issues": issues}
 
     def _rollback(self, project, opt):
-        wizard = project.env["fsm.migration.rollback"].with_context(
-            active_id=project.id).create({"run_id": opt.fsm_run or False,
-                                          "force": bool(opt.fsm_force)})
-        preview = {"removed": wizard.to_remove, "restored": wizard.to_restore,
-                   "schema_removed": wizard.schema_to_remove,
-                   "conflicts_kept": 0 if opt.fsm_force else wizard.conflict_count,
-                   "conflicts": (wizard.conflicts or "").splitlines()}
-        wizard.action_rollback()
-        return {"project_id": project.id, "run_id": opt.fsm_run, **preview,
-                "state": project.state}
+        """Revert what the project (or ``--run``) wrote, chunk by chunk in the foreground,
+        committing each chunk: a killed rollback resumes where it stopped (here, or by the
+        worker cron), and a rollback paused from Odoo stops between two chunks."""
+        env = project.env
+        rollback = project._going_rollback()
+        if rollback:  # an interrupted (or paused) rollback of the same scope goes on
+            target = rollback.rollback_target_id.id or None
+            if target != (opt.fsm_run or None) or rollback.rollback_force != bool(
+                    opt.fsm_force):
+                raise UserError(env._(
+                    "Rollback %(run)s of project %(id)s is in progress with another scope: "
+                    "finish it first (fsm-migrate rollback --project %(id)s%(flags)s).",
+                    run=rollback.id, id=project.id,
+                    flags=(f" --run {target}" if target else "")
+                    + (" --force" if rollback.rollback_force else "")))
+            _logger.info("Resuming rollback %s of project %s", rollback.id, project.id)
+            rollback.action_resume()
+        else:
+            wizard = env["fsm.migration.rollback"].with_context(active_id=project.id).create(
+                {"run_id": opt.fsm_run or False, "force": bool(opt.fsm_force)})
+            rollback = wizard._start()
+        conflicts = [f"{model} #{res_id}" for model, res_id in rollback.rollback_conflicts or []]
+        self._roll_back(rollback)
+        totals = {"create": 0, "write": 0, "schema": 0}
+        env.cr.execute("""
+            SELECT j.operation, count(*) FROM fsm_migration_journal u
+              JOIN fsm_migration_journal j ON j.id = u.undo_of_id
+             WHERE u.project_id = %s AND u.id > %s AND (%s IS NULL OR u.id <= %s)
+             GROUP BY j.operation
+        """, (project.id, rollback.rollback_since, rollback.rollback_until or None,
+              rollback.rollback_until or None))
+        for operation, count in env.cr.fetchall():
+            key = "schema" if operation == "config" else operation
+            totals[key] = totals.get(key, 0) + count
+        return {"project_id": project.id, "run_id": opt.fsm_run, "rollback_id": rollback.id,
+                "removed": totals["create"], "restored": totals["write"],
+                "schema_removed": totals["schema"], "conflicts_kept": len(conflicts),
+                "conflicts": conflicts, "refused": [
+                    f"{e['model']} #{e['res_id']}: {e['reason']}"
+                    for e in rollback.rollback_errors or []],
+                "rollback_state": rollback.state, "state": project.state}
+
+    @staticmethod
+    def _roll_back(rollback):
+        """The rollback's chunks, one transaction each, until it is done or paused."""
+        env, retries = rollback.env, 0
+        env.cr.commit()  # pylint: disable=invalid-commit
+        while rollback.state == "running":
+            try:
+                count = rollback._rollback_chunk()
+                env.cr.commit()  # pylint: disable=invalid-commit
+            except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                env.cr.rollback()  # paused meanwhile, or another worker: read it again
+                count, retries = 0, retries + 1
+                if retries > 50:
+                    raise
+            env.invalidate_all()  # what the chunk read stays out of memory
+            if rollback.state == "running":
+                _logger.info("Rollback %s: %s of %s journal entries (%s reverted, %s kept, "
+                             "%s refused), %.0f/s, ETA %s s", rollback.id, rollback.done,
+                             rollback.total, rollback.reverted, rollback.kept,
+                             rollback.refused, rollback.rate, rollback.eta_seconds)
+                if not count:
+                    time.sleep(0.5)  # another worker (the cron) holds the chunk
+                    env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Rollback %s %s: %s journal entries reverted, %s kept, %s refused",
+                     rollback.id, rollback.state, rollback.reverted, rollback.kept,
+                     rollback.refused)

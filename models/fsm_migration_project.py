@@ -150,15 +150,28 @@ class FsmMigrationProject(models.Model):
     journal_ids = fields.One2many("fsm.migration.journal", "project_id",
                                   help="Every change the migration made in Odoo.")
     run_ids = fields.One2many("fsm.migration.run", "project_id",
-                              help="Samples, full runs and deltas of this project.")
+                              help="Samples, full runs, deltas and rollbacks of this project.")
     run_count = fields.Integer(compute="_compute_run_count",
-                               help="Samples, full runs and deltas of this project.")
+                               help="Samples, full runs, deltas and rollbacks of this project.")
     last_run_id = fields.Many2one("fsm.migration.run", compute="_compute_run_count",
-                                  help="The newest run.")
+                                  help="The newest sample, full run or delta.")
     last_run_progress = fields.Float(compute="_compute_run_count", string="Last run",
                                      help="Done, in percent, of the newest run.")
     last_run_state = fields.Char(compute="_compute_run_count", string="Last run state",
                                  help="State of the newest run.")
+    rollback_run_id = fields.Many2one(
+        "fsm.migration.run", compute="_compute_rollback_run", string="Rollback in progress",
+        help="The rollback of this project that is running or paused, if any: it blocks "
+             "runs and other rollbacks until it is done.")
+    rollback_state = fields.Char(compute="_compute_rollback_run",
+                                 string="Rollback state",
+                                 help="State of the rollback in progress (running or paused).")
+    rollback_progress = fields.Float(compute="_compute_rollback_run",
+                                     string="Rolling back",
+                                     help="Done, in percent, of the rollback in progress.")
+    rollback_progress_data = fields.Json(
+        compute="_compute_rollback_run", string="Rollback progress",
+        help="Live progress of the rollback in progress (overall and per model).")
     journal_count = fields.Integer(compute="_compute_journal_count",
                                    help="Journal entries: every record, field, stage and user "
                                         "the migration created or changed.")
@@ -410,7 +423,7 @@ class FsmMigrationProject(models.Model):
     @api.depends("run_ids")
     def _compute_run_count(self):
         for project in self:
-            last = project.run_ids.sorted("id")[-1:]
+            last = project._migration_runs().sorted("id")[-1:]
             project.run_count = len(project.run_ids)
             project.last_run_id = last
             project.last_run_progress = last.progress
@@ -471,6 +484,46 @@ class FsmMigrationProject(models.Model):
         if self.state == "sample":
             self.state = "run"
 
+    def _migration_runs(self):
+        """Samples, full runs and deltas: the runs that wrote something (not rollbacks)."""
+        self.ensure_one()
+        return self.run_ids.filtered(lambda r: r.kind != "rollback")
+
+    def _going_rollback(self):
+        """The rollback of this project that is running or paused (empty if none)."""
+        self.ensure_one()
+        return self.run_ids.filtered(
+            lambda r: r.kind == "rollback" and r.state in ("running", "paused")).sorted(
+            "id")[-1:]
+
+    def _check_no_rollback_going(self):
+        """A rollback in progress blocks runs and other rollbacks of the project."""
+        for project in self:
+            rollback = project._going_rollback()
+            if rollback:
+                raise UserError(_(
+                    "A rollback of this project is in progress (%(run)s, %(percent)s%% done): "
+                    "wait until it is done, or resume it from its form if it is paused, "
+                    "before starting a run or another rollback.",
+                    run=rollback.display_name, percent=round(rollback.progress)))
+
+    @api.depends("run_ids.state")
+    def _compute_rollback_run(self):
+        for project in self:
+            rollback = project._going_rollback() if project.id else self.env[
+                "fsm.migration.run"]
+            project.update({
+                "rollback_run_id": rollback, "rollback_state": rollback.state or False,
+                "rollback_progress": rollback.progress if rollback else 0.0,
+                "rollback_progress_data": rollback._progress_data() if rollback else False,
+            })
+
+    def action_open_rollback_run(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
+                "res_id": self.rollback_run_id.id, "view_mode": "form",
+                "views": [[False, "form"]], "target": "current"}
+
     def action_discard_sample(self):
         """Roll the sample back completely, so that the map can be fixed and sampled again."""
         self.ensure_one()
@@ -498,6 +551,7 @@ class FsmMigrationProject(models.Model):
         self.check_access("write")
         if not self.confirmed_map_id:
             raise UserError(_("Confirm a map first: no record moves before that."))
+        self._check_no_rollback_going()
         if self.run_ids.filtered(lambda r: r.state in ("running", "paused")):
             raise UserError(_("A run of this project is still going: finish or pause it."))
         run = self.env["fsm.migration.run"].create({
@@ -569,6 +623,8 @@ class FsmMigrationProject(models.Model):
 
     def action_open_rollback(self):
         self.ensure_one()
+        if self._going_rollback():  # it is followed on its own form
+            return self.action_open_rollback_run()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_rollback_action")
         action["context"] = {"active_id": self.id}
@@ -622,7 +678,7 @@ class FsmMigrationProject(models.Model):
     def _compute_last_run_progress_data(self):
         # its own compute: the dashboard reads the run counts, not this
         for project in self:
-            last = project.run_ids.sorted("id")[-1:]
+            last = project._migration_runs().sorted("id")[-1:]
             project.last_run_progress_data = last._progress_data() if last else False
 
     @api.depends("map_ids", "run_ids.state")
@@ -643,7 +699,8 @@ class FsmMigrationProject(models.Model):
                 live + [("status", "in", ("failed", "blocked"))])
             project.conflict_count = Issue.search_count(live + [("status", "=", "conflict")])
 
-    @api.depends("state", "map_ids.state", "run_ids.state", "sample_approved")
+    @api.depends("state", "map_ids.state", "run_ids.state", "run_ids.rollback_cursor",
+                 "sample_approved")
     def _compute_next_step(self):
         for project in self:
             project.next_step = project._next_step()
@@ -652,6 +709,13 @@ class FsmMigrationProject(models.Model):
         """One sentence for the step the project is at, then what waits on it."""
         self.ensure_one()
         state, latest = self.state, self.map_id
+        rollback = self._going_rollback()
+        if rollback:
+            return _("A rollback is %(state)s (%(percent)s%% done): follow it below or on its "
+                     "form, where it is paused and resumed. Runs and other rollbacks wait "
+                     "until it is done; the project is rolled back when its last chunk is.",
+                     state=dict(rollback._fields["state"].selection)[rollback.state].lower(),
+                     percent=round(rollback.progress))
         going = self.run_ids.filtered(lambda r: r.state in ("running", "paused"))[:1]
         if going:
             return _("A %(kind)s is %(state)s: follow it on the run (progress below). Pause "
