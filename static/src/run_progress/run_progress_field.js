@@ -1,6 +1,7 @@
 /** @odoo-module **/
 // Live progress of a migration run: overall and per source object, with the newest
-// failed or blocked records. While the run is going, the record is reloaded every
+// failed or blocked records; of a rollback: overall and per model, with the newest
+// records Odoo refused to revert. While the run is going, the record is reloaded every
 // two seconds (no page reload), so every figure of the form follows the workers.
 
 import { Component, onMounted, onWillUnmount } from "@odoo/owl";
@@ -57,20 +58,21 @@ export class RunProgressField extends Component {
     }
 
     barClass(obj) {
-        if (obj.errors || obj.failed) {
+        if (obj.errors || obj.failed || obj.refused) {
             return "bg-danger";
         }
-        if (obj.blocked) {
+        if (obj.blocked || obj.kept) {
             return "bg-warning";
         }
         return obj.percent >= 100 ? "bg-success" : "bg-primary";
     }
 
     openIssue(issue) {
+        // a rollback's error opens the record Odoo refused to revert
         this.action.doAction({
             type: "ir.actions.act_window",
-            res_model: "fsm.migration.issue",
-            res_id: issue.id,
+            res_model: issue.res_model || "fsm.migration.issue",
+            res_id: issue.res_id || issue.id,
             views: [[false, "form"]],
             target: "current",
         });
