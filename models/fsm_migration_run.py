@@ -123,6 +123,9 @@ class FsmMigrationRun(models.Model):
         "fsm.migration.run", string="Run rolled back", readonly=True, ondelete="cascade",
         help="Rollback: only this run's writes are reverted (empty: the whole project, "
              "custom fields, stages and users included).")
+    rollback_scope = fields.Char(
+        compute="_compute_rollback_scope", string="Scope",
+        help="Rollback: what it reverts, the whole project or one run's writes.")
     rollback_force = fields.Boolean(
         string="Forced", readonly=True,
         help="Rollback: records edited in Odoo since the migration are reverted too.")
@@ -749,6 +752,14 @@ class FsmMigrationRun(models.Model):
                         "source_field": False, "reason": e["reason"]}
                        for e in reversed((self.rollback_errors or [])[-errors:])],
         }
+
+    @api.depends("kind", "rollback_target_id")
+    def _compute_rollback_scope(self):
+        for run in self:
+            target = run.rollback_target_id
+            run.rollback_scope = (_("Only %s", target.display_name) if target else _(
+                "The whole project (custom fields, stages and users included)")) \
+                if run.kind == "rollback" else False
 
     @api.depends("rollback_errors")
     def _compute_rollback_error_text(self):
