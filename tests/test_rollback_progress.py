@@ -219,3 +219,42 @@ class TestProjectRollbackInChunks(RollbackCase):
         rollbacks = self.project.run_ids.filtered(lambda r: r.kind == "rollback")
         self.assertEqual(rollbacks.mapped("state"), ["done", "done"])
         self.assertEqual(self.project.last_run_id, run)
+
+
+@tagged("post_install", "-at_install", "fsm_migration")
+class TestRollbackRefusals(RollbackCase):
+    def test_refused_entries_are_the_rollbacks_errors(self):
+        run = self._run()
+        lead = self.env["crm.lead"].browse(self.env["fsm.migration.binding"].search(
+            [("run_id", "=", run.id), ("model", "=", "crm.lead")], limit=1).res_id)
+        revert = run_module._revert
+
+        def refusing(env, entries):
+            if any(e.model == "crm.lead" and e.res_id == lead.id for e in entries):
+                raise ValueError("This lead is linked to a signed contract.")
+            return revert(env, entries)
+
+        wizard = self._wizard(run_id=run.id)
+        rollback = self.env["fsm.migration.run"].browse(wizard.action_rollback()["res_id"])
+        with patch.object(run_module, "_revert", refusing):
+            self._cron_until_done(rollback)
+        data = rollback.progress_data
+        self.assertEqual((data["refused"], data["kept"], data["done"], data["remaining"]),
+                         (1, 0, rollback.total, 0))
+        self.assertEqual(data["reverted"], rollback.total - 1)
+        self.assertEqual([(e["res_model"], e["res_id"]) for e in data["errors"]],
+                         [("crm.lead", lead.id)])
+        self.assertIn("signed contract", data["errors"][0]["reason"])
+        self.assertEqual([(o["name"], o["refused"]) for o in data["objects"] if o["refused"]],
+                         [("crm.lead", 1)])
+        self.assertIn(f"crm.lead #{lead.id}: This lead", rollback.rollback_error_text)
+        self.assertTrue(lead.exists(), "the refused lead is kept")
+        self.assertEqual(run.state, "rolled_back")
+        self.assertTrue([m for m in self.project.message_ids
+                         if "Not reverted" in (m.body or "")])
+        # a next rollback takes the refused entry again (at once: one entry)
+        again = self.env["fsm.migration.rollback"].with_context(
+            active_id=self.project.id).create({"run_id": run.id})
+        self.assertEqual(again.to_remove, 1)
+        again.action_rollback()
+        self.assertFalse(lead.exists())
