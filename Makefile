@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
-SCALE ?= 10
+SCALE ?= 100
 
 .PHONY: help test test-pure test-odoo lint demo bench bench-pull clean
 

@@ -1,19 +1,25 @@
 """Benchmark: this engine against the peer paths, on the same data, in one run.
 
-    python3 bench/engine_vs_peers.py --scale 10 [--apps] [--keep]
+    python3 bench/engine_vs_peers.py [--scale 100] [--crm-only] [--baselines 1,10] [--keep]
 
-1. a fresh database (crm, or crm and the optional apps with ``--apps``) and an FST export
-   bundle of the given scale;
-2. **engine**: ``odoo-bin fsm-migrate run --stage-only`` (discover → map → plan → stage),
-   then ``fsm-migrate work`` with one worker; then the same on a second project with two
-   concurrent workers (write-phase speed-up); peak memory of each worker (GNU time);
+1. one database with crm and the optional apps (``--crm-only``: crm alone) is installed once
+   and copied (``createdb -T``, filestore included) for each engine run, so every run starts
+   from the same fresh database; FST export bundles of the given scale and of the baseline
+   scales (seed 1);
+2. **engine**, end to end: ``odoo-bin fsm-migrate run --stage-only`` (pull → discover → map →
+   plan → stage), then ``fsm-migrate work`` (map → validate → write → bind → journal →
+   read-back verify) with one worker, then on another copy with two concurrent workers;
+   peak resident memory of each worker (GNU time); the same with one worker at each baseline
+   scale, for the memory growth and the per-record cost against data size;
 3. the values the engine wrote for customers (res.partner) and work orders (crm.lead) are
-   read back and written again through the two peer paths, in the same database:
-   **XML-RPC** ``execute_kw create`` with 500 records per call (what external migration
-   services do) against an Odoo server started for it, and **load()** (Odoo's import);
+   read back and written again through the peer paths, in the one-worker database:
+   **XML-RPC** ``execute_kw create`` with 100 records per call (what external migration
+   services do) and one record per call on a sample (extrapolated), against an Odoo server
+   started for it, and **load()** (Odoo's import), 100 rows per call;
 4. records/s for each path and the ratios of ours to each peer, printed as a table and
-   written to ``bench/results/latest.json`` (keys ``engine_1w``, ``engine_2w_write_phase``,
-   ``xmlrpc_batched``, ``load``, ``ratios``, ``per_object``, ``peak_rss_mb``, ``machine``).
+   written to ``bench/results/latest.json`` (keys ``engine_1w``, ``engine_2w``,
+   ``xmlrpc_batched``, ``xmlrpc_single``, ``load``, ``ratios``, ``per_object``,
+   ``peak_rss_mb``, ``baselines``, ``targets``, ``machine``).
 
 Ratios are computed within this one run only. Runs with the Odoo found by
 ``tools/odoo_suite.py`` and its virtualenv.
@@ -36,7 +42,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import odoo_suite  # noqa: E402 (after the path set-up)
 
-BATCH = 500
+BATCH = 100
+#: records per model written one per call over XML-RPC (the rate is extrapolated)
+SINGLE_SAMPLE = 200
 #: objects whose values the peers write again (they have no dependency the peers lack)
 PEER_ROLES = {"customers": ("company", "res.partner"), "work_orders": ("lead", "crm.lead")}
 
@@ -94,13 +102,16 @@ for model, rows in data.items():
     header = [header[i] for i in keep]
     lines = [[line[i] for i in keep] for line in lines]
     started = time.perf_counter()
-    for start in range(0, len(lines), 500):
-        res = env[model].load(header, lines[start:start + 500])
+    for start in range(0, len(lines), 100):
+        res = env[model].load(header, lines[start:start + 100])
         assert res['ids'], res['messages'][:3]
     result[model] = len(lines) / (time.perf_counter() - started)
     env.cr.rollback()
 print('LOAD_RESULT', json.dumps(result))
 """
+
+
+FILESTORE = Path.home() / ".local" / "share" / "Odoo" / "filestore"
 
 
 def run(cmd, **kw):
@@ -110,9 +121,14 @@ def run(cmd, **kw):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=10)
-    parser.add_argument("--apps", action="store_true", help="install the optional apps too")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--scale", type=float, default=100,
+                        help="data size; 100 is the standard scale (~130,000 records)")
+    parser.add_argument("--crm-only", action="store_true",
+                        help="crm alone, without the optional apps")
+    parser.add_argument("--baselines", default="1,10",
+                        help="smaller scales run with one worker for the memory growth and "
+                             "the per-record cost against data size ('' for none)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args()
     odoo = odoo_suite.find_odoo()
     if not odoo:
@@ -120,42 +136,65 @@ def main():
     py = odoo_suite.ensure_venv(odoo)
     work = Path(tempfile.mkdtemp(prefix="fsm_bench_"))
     runner = odoo_suite.OdooRunner(odoo, py, odoo_suite.addons_dir(), work)
-    db = f"fsm_bench_{os.getpid()}"
-    results = {"scale": args.scale, "apps": args.apps, "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version(),
-        "platform": platform.platform()}}
+    template = f"fsm_bench_{os.getpid()}"
+    baselines = sorted({float(s) for s in args.baselines.split(",") if s.strip()}
+                       - {args.scale})
+    results = {"scale": args.scale, "apps": not args.crm_only, "machine": machine()}
+    made = []
     try:
-        runner.createdb_clean(db)
-        apps = ",".join(["field_service_migration", *(odoo_suite.OPTIONAL_APPS
-                                                      if args.apps else [])])
-        print(f"installing {apps} into {db} …", flush=True)
-        rc, text, took = runner.server(db, "-i", apps, log="install")
+        runner.createdb_clean(template)
+        apps = ",".join(["field_service_migration", *([] if args.crm_only
+                                                      else odoo_suite.OPTIONAL_APPS)])
+        print(f"installing {apps} into {template} …", flush=True)
+        rc, text, _took = runner.server(template, "-i", apps, log="install")
         if rc:
             sys.exit(text[-3000:])
-        bundle = work / "bundle"
-        run([str(py), "-m", "emulators.fst_bundle", "--out", str(bundle), "--scale",
-             str(args.scale), "--seed", "1"], cwd=ROOT)
+        bundles = {}
+        for scale in [args.scale, *baselines]:
+            bundles[scale] = work / f"bundle_{scale:g}"
+            run([str(py), "-m", "emulators.fst_bundle", "--out", str(bundles[scale]),
+                 "--scale", str(scale), "--seed", "1"], cwd=ROOT)
 
-        print("engine, one worker: fsm-migrate run --stage-only, then one work …", flush=True)
-        one = engine_run(runner, db, bundle, work, "one worker", workers=1)
-        print("engine, two workers: fsm-migrate run --stage-only, then two work …", flush=True)
-        two = engine_run(runner, db, bundle, work, "two workers", workers=2)
-        report = one["report"]
-        objects = report["objects"]
+        runs = {}
+        for name, scale, workers in [("one worker", args.scale, 1),
+                                     ("two workers", args.scale, 2),
+                                     *((f"scale {s:g}", s, 1) for s in baselines)]:
+            db = f"{template}_{len(made)}"
+            copy_db(runner, template, db)
+            made.append(db)
+            print(f"engine, {name} (scale {scale:g}, {workers} worker(s)) …", flush=True)
+            runs[name] = engine_run(runner, db, bundles[scale], work, name, workers)
+            if name not in ("one worker",) and not args.keep:
+                drop_db(runner, db)
+        one, two = runs["one worker"], runs["two workers"]
+        objects = one["report"]["objects"]
         total = sum(row["source"] for row in objects.values())
         results["records"] = total
+        results["engine_1w_seconds"] = round(one["prepare"] + one["write"], 1)
         results["engine_1w"] = round(total / (one["prepare"] + one["write"]), 1)
         results["engine_1w_write_phase"] = round(total / one["write"], 1)
+        results["engine_2w"] = round(total / (two["prepare"] + two["write"]), 1)
         results["engine_2w_write_phase"] = round(total / two["write"], 1)
         results["two_workers_speedup"] = round(one["write"] / two["write"], 2)
+        results["two_workers_speedup_end_to_end"] = round(
+            (one["prepare"] + one["write"]) / (two["prepare"] + two["write"]), 2)
         results["peak_rss_mb"] = {"one worker": one["rss_mb"], "two workers": two["rss_mb"]}
+        results["baselines"] = {}
+        for scale in baselines:
+            base = runs[f"scale {scale:g}"]
+            records = sum(row["source"] for row in base["report"]["objects"].values())
+            seconds = base["prepare"] + base["write"]
+            results["baselines"][f"{scale:g}"] = {
+                "records": records, "seconds": round(seconds, 1),
+                "records_per_s": round(records / seconds, 1), "peak_rss_mb": base["rss_mb"]}
         per_object = {obj: {"records": row["source"],
                             "engine": round(row["source"] / row["seconds"], 1)
                             if row["seconds"] else None}
                       for obj, row in objects.items()}
 
+        db = made[0]
         values_path = work / "values.json"
-        env = dict(os.environ, FSM_BENCH_PROJECT=str(report["project_id"]),
+        env = dict(os.environ, FSM_BENCH_PROJECT=str(one["report"]["project_id"]),
                    FSM_BENCH_ROLES=json.dumps(PEER_ROLES), FSM_BENCH_OUT=str(values_path))
         proc = subprocess.run(
             [str(py), str(odoo / "odoo-bin"), "shell", f"--addons-path={runner.addons_path}",
@@ -165,7 +204,8 @@ def main():
             sys.exit(proc.stdout[-2000:] + proc.stderr[-3000:])
         values = json.loads(values_path.read_text())
 
-        print("peer: XML-RPC, 500 records per call …", flush=True)
+        print(f"peer: XML-RPC, {BATCH} records per call, and one per call on "
+              f"{SINGLE_SAMPLE} …", flush=True)
         port = odoo_suite.free_port()
         server = subprocess.Popen(  # pylint: disable=consider-using-with
             [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}", "-d", db,
@@ -173,7 +213,7 @@ def main():
              "--max-cron-threads=0"], cwd=odoo, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         try:
-            xmlrpc_rates = xmlrpc_path(port, db, values)
+            xmlrpc_rates, single_rates = xmlrpc_path(port, db, values)
         finally:
             server.terminate()
             server.wait(30)
@@ -188,28 +228,35 @@ def main():
             sys.exit(proc.stdout[-2000:] + proc.stderr[-3000:])
         load_rates = json.loads(line.split(" ", 1)[1])
     finally:
-        if not args.keep:
-            runner.createdb_clean(db)
+        for db in [template, *made] if not args.keep else []:
+            drop_db(runner, db)
         shutil.rmtree(runner.extra, ignore_errors=True)
 
     for obj, (_role, model) in PEER_ROLES.items():
         row = per_object[obj]
         row["xmlrpc_batched"] = round(xmlrpc_rates.get(model, 0), 1)
+        row["xmlrpc_single"] = round(single_rates.get(model, 0), 1)
         row["load"] = round(load_rates.get(model, 0), 1)
         row["ratio_xmlrpc"] = round(row["engine"] / row["xmlrpc_batched"], 2) \
             if row["xmlrpc_batched"] else None
         row["ratio_load"] = round(row["engine"] / row["load"], 2) if row["load"] else None
     peer_total = sum(len(v) for v in values.values())
-    results["xmlrpc_batched"] = round(peer_total / sum(
-        len(values[m]) / r for m, r in xmlrpc_rates.items() if r), 1)
-    results["load"] = round(peer_total / sum(
-        len(values[m]) / r for m, r in load_rates.items() if r), 1)
+    for key, rates in (("xmlrpc_batched", xmlrpc_rates), ("xmlrpc_single", single_rates),
+                       ("load", load_rates)):
+        results[key] = round(peer_total / sum(
+            len(values[m]) / r for m, r in rates.items() if r), 1)
     peer_engine = peer_total / sum(per_object[o]["records"] / per_object[o]["engine"]
                                    for o in PEER_ROLES)
     results["engine_on_peer_objects"] = round(peer_engine, 1)
-    results["ratios"] = {"engine_vs_xmlrpc": round(peer_engine / results["xmlrpc_batched"], 2),
-                         "engine_vs_load": round(peer_engine / results["load"], 2)}
+    results["ratios"] = {
+        "engine_vs_xmlrpc": round(peer_engine / results["xmlrpc_batched"], 2),
+        "engine_vs_xmlrpc_single": round(peer_engine / results["xmlrpc_single"], 2),
+        "engine_vs_load": round(peer_engine / results["load"], 2),
+        "engine_end_to_end_vs_xmlrpc": round(results["engine_1w"]
+                                             / results["xmlrpc_batched"], 2),
+        "engine_end_to_end_vs_load": round(results["engine_1w"] / results["load"], 2)}
     results["per_object"] = per_object
+    results["targets"] = targets(results)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
@@ -217,15 +264,64 @@ def main():
     return 0
 
 
+def machine():
+    load = os.getloadavg()
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform(), "load_average_at_start": round(load[0], 2)}
+
+
+def targets(results):
+    """Issue 7's targets, each with the value measured and whether it is met."""
+    ratios, lead = results["ratios"], results["per_object"].get("work_orders", {})
+    found = {
+        "end to end vs XML-RPC batched >= 4": (ratios["engine_end_to_end_vs_xmlrpc"], 4),
+        "write phase vs XML-RPC batched >= 4 (same objects)": (ratios["engine_vs_xmlrpc"], 4),
+        "write phase vs load() >= 1.5 (same objects)": (ratios["engine_vs_load"], 1.5),
+        "crm.lead >= 500 records/s": (lead.get("engine") or 0, 500),
+        "two workers >= 1.6x one (write phase)": (results["two_workers_speedup"], 1.6)}
+    base = results["baselines"]
+    if "1" in base:
+        growth = results["peak_rss_mb"]["one worker"] - base["1"]["peak_rss_mb"]
+        found["memory growth from scale 1 < 200 MB"] = (growth, 200, "below")
+    if "10" in base and results["scale"] > 10:
+        per_record = results["engine_1w_seconds"] / results["records"]
+        ratio = per_record / (base["10"]["seconds"] / base["10"]["records"])
+        found[f"per-record time scale {results['scale']:g} / scale 10 <= 1.3"] = (
+            round(ratio, 2), 1.3, "at most")
+    if results["scale"] >= 100:
+        found["standard scale, one worker, < 300 s"] = (results["engine_1w_seconds"], 300,
+                                                         "below")
+    out = {}
+    for name, (value, bound, *how) in found.items():
+        met = value < bound if how == ["below"] else value <= bound if how else value >= bound
+        out[name] = {"value": value, "met": met}
+    return out
+
+
+def copy_db(runner, template, db):
+    """A fresh copy of the installed database, its filestore included (what Odoo's
+    database manager's duplicate does)."""
+    drop_db(runner, db)
+    run(["createdb", "-T", template, db])
+    if (FILESTORE / template).is_dir():
+        shutil.copytree(FILESTORE / template, FILESTORE / db)
+
+
+def drop_db(runner, db):
+    runner.createdb_clean(db)
+    shutil.rmtree(FILESTORE / db, ignore_errors=True)
+
+
 def engine_run(runner, db, bundle, work, name, workers):
     """Stage a project with ``run --stage-only``, then write it with ``workers`` concurrent
     ``work`` processes; times the preparation and the write phase, peak memory per worker."""
+    tag = name.replace(" ", "_")
     started = time.perf_counter()
-    stage_path = work / f"stage_{workers}.json"
+    stage_path = work / f"stage_{tag}.json"
     rc, text, _took = runner.odoo_bin(
         f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db, "--no-http",
         "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--confirm-map",
-        "--stage-only", "--report", str(stage_path), log=f"stage_{workers}")
+        "--stage-only", "--report", str(stage_path), log=f"stage_{tag}")
     if rc:
         sys.exit(text[-3000:])
     prepare = time.perf_counter() - started
@@ -233,8 +329,8 @@ def engine_run(runner, db, bundle, work, name, workers):
     procs = []
     started = time.perf_counter()
     for index in range(workers):
-        report_path = work / f"work_{workers}_{index}.json"
-        rss_path = work / f"rss_{workers}_{index}.txt"
+        report_path = work / f"work_{tag}_{index}.json"
+        rss_path = work / f"rss_{tag}_{index}.txt"
         procs.append((subprocess.Popen(  # pylint: disable=consider-using-with
             ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), str(runner.py),
              str(runner.odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
@@ -246,7 +342,13 @@ def engine_run(runner, db, bundle, work, name, workers):
             sys.exit(f"a worker of {name} failed")
     write = time.perf_counter() - started
     report = json.loads(procs[-1][1].read_text())
+    failed = {obj: row.get("failed") for obj, row in report["objects"].items()
+              if row.get("failed")}
+    if failed:
+        sys.exit(f"{name}: records failed, the figures would not be throughput: {failed}")
     rss = [int(path.read_text().split()[-1]) // 1024 for _p, _r, path in procs]
+    print(f"  prepare {prepare:.0f} s, write {write:.0f} s, peak RSS {max(rss)} MB",
+          flush=True)
     return {"prepare": prepare, "write": write, "report": report, "rss_mb": max(rss)}
 
 
@@ -263,7 +365,7 @@ def xmlrpc_path(port, db, values):
                 raise
             time.sleep(0.5)
     models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
-    rates = {}
+    rates, single = {}, {}
     for model, rows in values.items():
         if not rows:
             continue
@@ -271,26 +373,45 @@ def xmlrpc_path(port, db, values):
         for start in range(0, len(rows), BATCH):
             models.execute_kw(db, uid, "admin", model, "create", [rows[start:start + BATCH]])
         rates[model] = len(rows) / (time.perf_counter() - started)
-    return rates
+        sample = rows[:SINGLE_SAMPLE]
+        started = time.perf_counter()
+        for vals in sample:
+            models.execute_kw(db, uid, "admin", model, "create", [vals])
+        single[model] = len(sample) / (time.perf_counter() - started)
+    return rates, single
 
 
 def print_table(results):
-    print(f"\nscale {results['scale']} ({'all apps' if results['apps'] else 'crm only'}), "
-          f"{results['machine']['cpus']} cores")
-    print(f"{'object':<18}{'records':>9}{'engine/s':>10}{'xmlrpc/s':>10}{'load/s':>9}"
-          f"{'×xmlrpc':>9}{'×load':>7}")
+    print(f"\nscale {results['scale']:g}, {results['records']} source records "
+          f"({'crm and the optional apps' if results['apps'] else 'crm only'}), "
+          f"{results['machine']['cpus']} cores, load average at start "
+          f"{results['machine']['load_average_at_start']}")
+    print(f"{'object':<18}{'records':>9}{'engine/s':>10}{'xmlrpc/s':>10}{'1/call/s':>10}"
+          f"{'load/s':>9}{'×xmlrpc':>9}{'×load':>7}")
     for obj, row in results["per_object"].items():
         print(f"{obj:<18}{row['records']:>9}{row['engine'] or 0:>10.0f}"
-              f"{row.get('xmlrpc_batched') or 0:>10.0f}{row.get('load') or 0:>9.0f}"
+              f"{row.get('xmlrpc_batched') or 0:>10.0f}{row.get('xmlrpc_single') or 0:>10.0f}"
+              f"{row.get('load') or 0:>9.0f}"
               f"{row.get('ratio_xmlrpc') or 0:>9.2f}{row.get('ratio_load') or 0:>7.2f}")
-    print(f"\nend to end, all objects, one worker: {results['engine_1w']} records/s "
-          f"(write phase {results['engine_1w_write_phase']}/s); two workers: write phase "
-          f"{results['engine_2w_write_phase']}/s (×{results['two_workers_speedup']}); peak "
-          f"memory per worker {results['peak_rss_mb']} MB")
-    print(f"customers + work orders: engine {results['engine_on_peer_objects']}/s, "
-          f"XML-RPC {results['xmlrpc_batched']}/s, load() {results['load']}/s → "
-          f"×{results['ratios']['engine_vs_xmlrpc']} XML-RPC, "
-          f"×{results['ratios']['engine_vs_load']} load()")
+    ratios = results["ratios"]
+    print(f"\nend to end, all objects, one worker: {results['engine_1w']} records/s in "
+          f"{results['engine_1w_seconds']} s (write phase {results['engine_1w_write_phase']}/s); "
+          f"two workers: {results['engine_2w']}/s end to end, write phase "
+          f"{results['engine_2w_write_phase']}/s (×{results['two_workers_speedup']}); "
+          f"peak memory per worker {results['peak_rss_mb']} MB")
+    for scale, base in results["baselines"].items():
+        print(f"scale {scale}: {base['records']} records in {base['seconds']} s "
+              f"({base['records_per_s']}/s), peak memory {base['peak_rss_mb']} MB")
+    print(f"customers + work orders: engine {results['engine_on_peer_objects']}/s, XML-RPC "
+          f"{results['xmlrpc_batched']}/s ({BATCH} per call), {results['xmlrpc_single']}/s (one "
+          f"per call), load() {results['load']}/s → ×{ratios['engine_vs_xmlrpc']} XML-RPC, "
+          f"×{ratios['engine_vs_xmlrpc_single']} one per call, ×{ratios['engine_vs_load']} load()")
+    print(f"engine end to end (all objects, pull and verify included) against the peers' "
+          f"write rate: ×{ratios['engine_end_to_end_vs_xmlrpc']} XML-RPC, "
+          f"×{ratios['engine_end_to_end_vs_load']} load()")
+    print("\ntargets (issue 7):")
+    for name, target in results["targets"].items():
+        print(f"  {'met ' if target['met'] else 'MISS'} {name}: {target['value']}")
 
 
 if __name__ == "__main__":

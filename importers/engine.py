@@ -16,7 +16,9 @@ from psycopg2 import errors as pg_errors
 from ..services.mapping import TargetField
 from ..services.record_mapper import RecordMapper, validate_values
 from ..services.transforms import extract_inline_images, replace_image_refs
+from .bulk import insert_rows
 from .lead_writer import create_leads
+from .mail_writer import create_activities, create_messages
 from .resolver import RefResolver, Unresolved
 
 _logger = logging.getLogger(__name__)
@@ -443,6 +445,10 @@ class BatchProcessor:
     def _create_list(model, vals_list):
         if model._name == "crm.lead":
             return create_leads(model, vals_list)
+        if model._name == "mail.message":
+            return create_messages(model, vals_list)
+        if model._name == "mail.activity":
+            return create_activities(model, vals_list)
         return model.create(vals_list)
 
     def _update(self, model, line, triples, outcomes, issues, batch):
@@ -527,7 +533,7 @@ class BatchProcessor:
             self.resolver.remember_binding(line.source_object, key, line.role, model_name,
                                            res_id)
         if vals_list:
-            self.env["fsm.migration.binding"].sudo().create(vals_list)
+            insert_rows(self.env["fsm.migration.binding"].sudo(), vals_list)
 
     def _journal(self, entries):
         if entries:

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..importers.bulk import insert_rows
+
 OPERATIONS = [
     ("create", "Created"),
     ("write", "Updated"),
@@ -61,8 +63,8 @@ class FsmMigrationJournal(models.Model):
 
     @api.model
     def _log(self, entries):
-        """Append entries (dicts) in one create; the only way rows are added."""
-        return self.sudo().with_context(fsm_journal_append=True).create(entries)
+        """Append entries (dicts) in one INSERT; the only way rows are added."""
+        return insert_rows(self.sudo(), entries)
 
     @api.model_create_multi
     def create(self, vals_list):

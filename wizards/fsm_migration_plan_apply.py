@@ -93,18 +93,20 @@ class FsmMigrationPlanApply(models.TransientModel):
         plan = self._plan()
         journal = []
         IrModel = self.env["ir.model"].sudo()  # creating manual fields needs the admin rights
-        for new in plan.fields:
-            field = self.env["ir.model.fields"].sudo().create({
-                "model_id": IrModel._get_id(new.model), "name": new.name, "state": "manual",
-                "field_description": new.string, "ttype": new.ttype,
-                "relation": new.relation or False,
-            })
-            if new.selection:
-                # not as commands of the field: Odoo refuses selection commands under sudo
-                self.env["ir.model.fields.selection"].sudo().create([
-                    {"field_id": field.id, "value": value, "name": label, "sequence": seq}
-                    for seq, (value, label) in enumerate(new.selection)])
-            journal.append(self._entry("schema", field, note=f"{new.model}.{new.name}"))
+        # one create for all the fields and one for all the options: Odoo reloads the
+        # registry once per call, not once per field
+        created = self.env["ir.model.fields"].sudo().create([{
+            "model_id": IrModel._get_id(new.model), "name": new.name, "state": "manual",
+            "field_description": new.string, "ttype": new.ttype,
+            "relation": new.relation or False,
+        } for new in plan.fields])
+        # not as commands of the fields: Odoo refuses selection commands under sudo
+        self.env["ir.model.fields.selection"].sudo().create([
+            {"field_id": field.id, "value": value, "name": label, "sequence": seq}
+            for new, field in zip(plan.fields, created, strict=True)
+            for seq, (value, label) in enumerate(new.selection or ())])
+        journal += [self._entry("schema", field, note=f"{new.model}.{new.name}")
+                    for new, field in zip(plan.fields, created, strict=True)]
         # stages, users and tags are configuration a migration manager may lack the sales
         # or user-admin rights for; access was checked on the project above
         for stage in plan.stages:
@@ -114,11 +116,12 @@ class FsmMigrationPlanApply(models.TransientModel):
         quiet = self.env["res.users"].sudo().with_context(no_reset_password=True,
                                                    mail_create_nosubscribe=True)
         # (not named `user`: Odoo's _() reads a local of that name as the current user)
-        for new_user in plan.users:
-            record = quiet.create({"name": new_user["name"], "login": new_user["email"],
-                                   "email": new_user["email"]})
-            journal.append(self._entry("config", record, source_object="users",
-                                       source_id=new_user["source_id"]))
+        # one create for all: Odoo's group and notification bookkeeping runs once
+        users = quiet.create([{"name": new_user["name"], "login": new_user["email"],
+                               "email": new_user["email"]} for new_user in plan.users])
+        journal += [self._entry("config", record, source_object="users",
+                                source_id=new_user["source_id"])
+                    for new_user, record in zip(plan.users, users, strict=True)]
         for tag in plan.tags:
             journal.append(self._entry("config", self.env["crm.tag"].sudo().create({"name": tag})))
         self.env["fsm.migration.journal"]._log(journal)
