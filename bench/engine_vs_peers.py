@@ -128,6 +128,9 @@ def main():
     parser.add_argument("--baselines", default="1,10",
                         help="smaller scales run with one worker for the memory growth and "
                              "the per-record cost against data size ('' for none)")
+    parser.add_argument("--peer-sample", type=int, default=3000,
+                        help="values per model the peers write (evenly spread over all the "
+                             "engine wrote; 0 for all): their rates per record")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     args = parser.parse_args()
     odoo = odoo_suite.find_odoo()
@@ -202,10 +205,13 @@ def main():
             cwd=odoo, env=env, check=False)
         if "EXPORT_OK" not in proc.stdout:
             sys.exit(proc.stdout[-2000:] + proc.stderr[-3000:])
-        values = json.loads(values_path.read_text())
+        values = {model: spread(rows, args.peer_sample)
+                  for model, rows in json.loads(values_path.read_text()).items()}
+        results["peer_sample"] = {model: len(rows) for model, rows in values.items()}
+        values_path.write_text(json.dumps(values))  # what load() reads too
 
-        print(f"peer: XML-RPC, {BATCH} records per call, and one per call on "
-              f"{SINGLE_SAMPLE} …", flush=True)
+        print(f"peer: XML-RPC, {BATCH} records per call, with Odoo's default context and "
+              f"with tracking off, and one per call on {SINGLE_SAMPLE} …", flush=True)
         port = odoo_suite.free_port()
         server = subprocess.Popen(  # pylint: disable=consider-using-with
             [str(py), str(odoo / "odoo-bin"), f"--addons-path={runner.addons_path}", "-d", db,
@@ -213,7 +219,7 @@ def main():
              "--max-cron-threads=0"], cwd=odoo, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         try:
-            xmlrpc_rates, single_rates = xmlrpc_path(port, db, values)
+            xmlrpc_rates, single_rates, quiet_rates = xmlrpc_path(port, db, values)
         finally:
             server.terminate()
             server.wait(30)
@@ -236,13 +242,14 @@ def main():
         row = per_object[obj]
         row["xmlrpc_batched"] = round(xmlrpc_rates.get(model, 0), 1)
         row["xmlrpc_single"] = round(single_rates.get(model, 0), 1)
+        row["xmlrpc_batched_tracking_off"] = round(quiet_rates.get(model, 0), 1)
         row["load"] = round(load_rates.get(model, 0), 1)
         row["ratio_xmlrpc"] = round(row["engine"] / row["xmlrpc_batched"], 2) \
             if row["xmlrpc_batched"] else None
         row["ratio_load"] = round(row["engine"] / row["load"], 2) if row["load"] else None
     peer_total = sum(len(v) for v in values.values())
     for key, rates in (("xmlrpc_batched", xmlrpc_rates), ("xmlrpc_single", single_rates),
-                       ("load", load_rates)):
+                       ("xmlrpc_batched_tracking_off", quiet_rates), ("load", load_rates)):
         results[key] = round(peer_total / sum(
             len(values[m]) / r for m, r in rates.items() if r), 1)
     peer_engine = peer_total / sum(per_object[o]["records"] / per_object[o]["engine"]
@@ -251,6 +258,8 @@ def main():
     results["ratios"] = {
         "engine_vs_xmlrpc": round(peer_engine / results["xmlrpc_batched"], 2),
         "engine_vs_xmlrpc_single": round(peer_engine / results["xmlrpc_single"], 2),
+        "engine_vs_xmlrpc_tracking_off": round(
+            peer_engine / results["xmlrpc_batched_tracking_off"], 2),
         "engine_vs_load": round(peer_engine / results["load"], 2),
         "engine_end_to_end_vs_xmlrpc": round(results["engine_1w"]
                                              / results["xmlrpc_batched"], 2),
@@ -262,6 +271,14 @@ def main():
     (out / "latest.json").write_text(json.dumps(results, indent=2))
     print_table(results)
     return 0
+
+
+def spread(rows, count):
+    """``count`` rows evenly spread over ``rows`` (all of them when ``count`` is 0)."""
+    if not count or len(rows) <= count:
+        return rows
+    step = len(rows) / count
+    return [rows[int(i * step)] for i in range(count)]
 
 
 def machine():
@@ -365,20 +382,25 @@ def xmlrpc_path(port, db, values):
                 raise
             time.sleep(0.5)
     models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
-    rates, single = {}, {}
+    rates, single, quiet = {}, {}, {}
+    # what a careful external tool can ask for: no tracking, no creation log, no followers
+    context = {"context": {"tracking_disable": True, "mail_create_nolog": True,
+                           "mail_create_nosubscribe": True, "mail_notrack": True}}
     for model, rows in values.items():
         if not rows:
             continue
-        started = time.perf_counter()
-        for start in range(0, len(rows), BATCH):
-            models.execute_kw(db, uid, "admin", model, "create", [rows[start:start + BATCH]])
-        rates[model] = len(rows) / (time.perf_counter() - started)
+        for kwargs, found in (({}, rates), (context, quiet)):
+            started = time.perf_counter()
+            for start in range(0, len(rows), BATCH):
+                models.execute_kw(db, uid, "admin", model, "create",
+                                  [rows[start:start + BATCH]], kwargs)
+            found[model] = len(rows) / (time.perf_counter() - started)
         sample = rows[:SINGLE_SAMPLE]
         started = time.perf_counter()
         for vals in sample:
             models.execute_kw(db, uid, "admin", model, "create", [vals])
         single[model] = len(sample) / (time.perf_counter() - started)
-    return rates, single
+    return rates, single, quiet
 
 
 def print_table(results):
@@ -386,11 +408,13 @@ def print_table(results):
           f"({'crm and the optional apps' if results['apps'] else 'crm only'}), "
           f"{results['machine']['cpus']} cores, load average at start "
           f"{results['machine']['load_average_at_start']}")
-    print(f"{'object':<18}{'records':>9}{'engine/s':>10}{'xmlrpc/s':>10}{'1/call/s':>10}"
-          f"{'load/s':>9}{'×xmlrpc':>9}{'×load':>7}")
+    print(f"{'object':<18}{'records':>9}{'engine/s':>10}{'xmlrpc/s':>10}{'quiet/s':>9}"
+          f"{'1/call/s':>10}{'load/s':>9}{'×xmlrpc':>9}{'×load':>7}")
     for obj, row in results["per_object"].items():
         print(f"{obj:<18}{row['records']:>9}{row['engine'] or 0:>10.0f}"
-              f"{row.get('xmlrpc_batched') or 0:>10.0f}{row.get('xmlrpc_single') or 0:>10.0f}"
+              f"{row.get('xmlrpc_batched') or 0:>10.0f}"
+              f"{row.get('xmlrpc_batched_tracking_off') or 0:>9.0f}"
+              f"{row.get('xmlrpc_single') or 0:>10.0f}"
               f"{row.get('load') or 0:>9.0f}"
               f"{row.get('ratio_xmlrpc') or 0:>9.2f}{row.get('ratio_load') or 0:>7.2f}")
     ratios = results["ratios"]
@@ -403,9 +427,14 @@ def print_table(results):
         print(f"scale {scale}: {base['records']} records in {base['seconds']} s "
               f"({base['records_per_s']}/s), peak memory {base['peak_rss_mb']} MB")
     print(f"customers + work orders: engine {results['engine_on_peer_objects']}/s, XML-RPC "
-          f"{results['xmlrpc_batched']}/s ({BATCH} per call), {results['xmlrpc_single']}/s (one "
-          f"per call), load() {results['load']}/s → ×{ratios['engine_vs_xmlrpc']} XML-RPC, "
-          f"×{ratios['engine_vs_xmlrpc_single']} one per call, ×{ratios['engine_vs_load']} load()")
+          f"{results['xmlrpc_batched']}/s ({BATCH} per call), "
+          f"{results['xmlrpc_batched_tracking_off']}/s (the same, tracking off), "
+          f"{results['xmlrpc_single']}/s (one per call), load() {results['load']}/s → "
+          f"×{ratios['engine_vs_xmlrpc']} XML-RPC, ×{ratios['engine_vs_xmlrpc_tracking_off']} "
+          f"XML-RPC tracking off, ×{ratios['engine_vs_xmlrpc_single']} one per call, "
+          f"×{ratios['engine_vs_load']} load()")
+    print(f"peers measured on {results['peer_sample']} values (evenly spread over all the "
+          "engine wrote)")
     print(f"engine end to end (all objects, pull and verify included) against the peers' "
           f"write rate: ×{ratios['engine_end_to_end_vs_xmlrpc']} XML-RPC, "
           f"×{ratios['engine_end_to_end_vs_load']} load()")
