@@ -69,6 +69,8 @@ class BatchProcessor:
         self._batch_ids = set()
         self._issue_keys = set()
         self._teams = {}  # (salesperson, lead type) → crm.team id
+        #: crm's lead scoring updates the batch leaves to the end of the run
+        self.scoring = {}
 
     def _user_plan(self, map_):
         """Source user id → Odoo user id, as the confirmed plan says."""
@@ -89,8 +91,10 @@ class BatchProcessor:
 
     # --- one batch ------------------------------------------------------------------------
     def process(self, source_object, records, batch=None):
-        """Write ``records`` of ``source_object``; return the counters of this batch."""
+        """Write ``records`` of ``source_object``; return the counters of this batch (the
+        leads' scoring updates it leaves to the end of the run are in ``scoring``)."""
         outcomes, issues = {}, []
+        self.scoring = {}
         self._issue_keys = set()
         self._batch_ids = {str(record.get("id")) for record in records}
         by_role = defaultdict(list)
@@ -441,10 +445,9 @@ class BatchProcessor:
                 self._mark(outcomes, item, "failed")
         return created
 
-    @staticmethod
-    def _create_list(model, vals_list):
+    def _create_list(self, model, vals_list):
         if model._name == "crm.lead":
-            return create_leads(model, vals_list)
+            return create_leads(model, vals_list, scoring=self.scoring)
         if model._name == "mail.message":
             return create_messages(model, vals_list)
         if model._name == "mail.activity":

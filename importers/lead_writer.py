@@ -11,6 +11,13 @@ Here the leads are created per (stage, active) group with those two as the group
 defaults, so crm's per-lead loop has nothing to do, and the same PLS update is then made by
 crm's own ``_pls_increment_frequencies`` once for the list, after every lead is created.
 Same records, same frequencies (tested against plain ``create`` in tests/test_lead_writer.py).
+
+The engine goes one step further: a run's batches leave their PLS update to the end of the
+run (``apply_scoring``, once, when the run finishes). The frequency rows are shared by all
+the leads of a team: updated by every batch, two workers would wait for each other and then
+one of them would fail to serialize and write its whole batch again. The counts at the end
+are the same (the updates add up); the leads' probabilities are computed, as crm computes
+them, from the frequencies as they were when the run started.
 """
 
 from collections import defaultdict
@@ -18,8 +25,13 @@ from collections import defaultdict
 GROUPED = ("stage_id", "active")
 
 
-def create_leads(model, vals_list):
-    """``model.create(vals_list)`` for crm.lead, the records in the order given."""
+def create_leads(model, vals_list, scoring=None):
+    """``model.create(vals_list)`` for crm.lead, the records in the order given.
+
+    ``scoring``: when given (a dict), the PLS update is not made here but its lead ids are
+    added to it (``won``, ``lost``), for ``apply_scoring`` to make later, once: concurrent
+    workers would otherwise update the same frequency rows in every batch (a serialization
+    failure, then the whole batch again, for one of them)."""
     groups = defaultdict(list)
     for index, values in enumerate(vals_list):
         groups[tuple(values.get(name) for name in GROUPED)].append(index)
@@ -40,9 +52,27 @@ def create_leads(model, vals_list):
     # after every lead is created, as crm's loop runs after its one create: the leads'
     # probabilities are computed from the frequencies as they were before this list
     if reach_won:
-        # in crm's order: won first (it creates the missing frequency rows), then "leaves
-        # lost" (a decrement on a missing row would create it with a positive count)
         leave_lost = reach_won.filtered(lambda lead: lead.probability == 0)
-        reach_won._pls_increment_frequencies(to_state="won")
-        leave_lost._pls_increment_frequencies(from_state="lost")
+        if scoring is None:
+            _increment(reach_won, leave_lost)
+        else:
+            scoring.setdefault("won", []).extend(reach_won.ids)
+            scoring.setdefault("lost", []).extend(leave_lost.ids)
     return model.browse(records)
+
+
+def apply_scoring(env, scoring_list):
+    """The PLS updates ``create_leads`` left in ``scoring`` dicts, made in one go (the
+    leads that were removed since are left out)."""
+    Lead = env["crm.lead"].with_context(active_test=False)
+    won = [i for scoring in scoring_list for i in (scoring or {}).get("won", [])]
+    lost = [i for scoring in scoring_list for i in (scoring or {}).get("lost", [])]
+    if won:
+        _increment(Lead.browse(won).exists(), Lead.browse(lost).exists())
+
+
+def _increment(reach_won, leave_lost):
+    # in crm's order: won first (it creates the missing frequency rows), then "leaves
+    # lost" (a decrement on a missing row would create it with a positive count)
+    reach_won._pls_increment_frequencies(to_state="won")
+    leave_lost._pls_increment_frequencies(from_state="lost")

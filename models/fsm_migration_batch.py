@@ -4,6 +4,7 @@ import time
 from odoo import fields, models
 
 from ..importers.diff import RunDiff
+from ..importers.lead_writer import apply_scoring
 
 _logger = logging.getLogger(__name__)
 COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
@@ -47,6 +48,9 @@ class FsmMigrationBatch(models.Model):
     verify_counts = fields.Json(prefetch=False,
                                 help="Fields read back per status: equal, transformed, "
                                      "different, missing.")
+    scoring = fields.Json(prefetch=False,
+                          help="Leads this batch created in a won stage, whose count in "
+                               "crm's predictive lead scoring is made when the run ends.")
 
     def _claim_next(self, run):
         """Lock and return the next batch of ``run`` a worker may process (or nothing):
@@ -94,8 +98,16 @@ class FsmMigrationBatch(models.Model):
         counters = processor.process(self.source_object, self.payload or [], batch=self)
         self.write({**{k: counters.get(k, 0) for k in COUNTERS}, "state": "done",
                     "duration": time.monotonic() - started, "finished_at": fields.Datetime.now(),
-                    "attempts": self.attempts + 1})
+                    "attempts": self.attempts + 1, "scoring": processor.scoring or False})
         return counters
+
+    def _apply_scoring(self):
+        """Count the leads these batches created in a won stage in crm's predictive lead
+        scoring, in one go (see importers.lead_writer); once: the batches forget them."""
+        batches = self.filtered("scoring")
+        if batches:
+            apply_scoring(self.env(su=True), batches.mapped("scoring"))
+            batches.write({"scoring": False})
 
     def _mark_error(self, message, max_attempts=3):
         self.ensure_one()

@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-from ..importers.lead_writer import create_leads
+from ..importers.lead_writer import apply_scoring, create_leads
 
 READ = ("stage_id", "active", "probability", "automated_probability", "team_id", "type",
         "date_closed", "priority", "user_id", "date_last_stage_update")
@@ -21,7 +21,7 @@ class TestLeadWriter(TransactionCase):
         return [{k: v for k, v in row.items() if k != "id"} for row in rows], \
             self.env.cr.fetchall()
 
-    def test_same_leads_and_scoring_as_crm_create(self):
+    def _vals_list(self):
         self.env["ir.config_parameter"].sudo().set_param("crm.pls_start_date", "2000-01-01")
         stages = self.env["crm.stage"].search([])
         won = stages.filtered("is_won")[:1]
@@ -47,6 +47,10 @@ class TestLeadWriter(TransactionCase):
         vals_list += [{"name": f"lost won {i}", "type": "opportunity", "user_id": user.id,
                        "stage_id": won.id, "active": False, "phone": "12",
                        "email_from": "not an e-mail"} for i in range(2)]
+        return vals_list, won
+
+    def test_same_leads_and_scoring_as_crm_create(self):
+        vals_list, won = self._vals_list()
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
         with self.env.cr.savepoint() as savepoint:
             plain = self._snapshot(Lead.create([dict(v) for v in vals_list]))
@@ -60,3 +64,27 @@ class TestLeadWriter(TransactionCase):
         self.assertTrue(any(row[3] for row in mine[1]), "won leads were counted")
         self.assertIn(0.0, [row["probability"] for row in plain[0] if row["stage_id"][0] ==
                             won.id], "a won-stage lead at probability 0 is in the mix")
+
+    def test_scoring_left_to_the_end_adds_up_to_the_same_frequencies(self):
+        """A run's batches leave their scoring update to the run's end: the frequency
+        table is then the one crm's own creates, list after list, leave."""
+        vals_list, _won = self._vals_list()
+        Lead = self.env["crm.lead"].with_context(tracking_disable=True)
+        lists = [vals_list[:15], vals_list[15:30], vals_list[30:]]
+        with self.env.cr.savepoint() as savepoint:
+            for part in lists:
+                Lead.create([dict(v) for v in part])
+            plain = self._snapshot(Lead.browse())[1]
+            savepoint.rollback()
+        self.env.invalidate_all()
+        before = self._snapshot(Lead.browse())[1]
+        scorings = []
+        for part in lists:
+            scorings.append({})
+            create_leads(Lead, [dict(v) for v in part], scoring=scorings[-1])
+        self.assertEqual(self._snapshot(Lead.browse())[1], before,
+                         "nothing counted before the end")
+        self.assertTrue(any(s.get("lost") for s in scorings), "a won-stage lost lead is in")
+        apply_scoring(self.env, scorings)
+        self.assertEqual(self._snapshot(Lead.browse())[1], plain)
+        self.assertNotEqual(plain, before)
