@@ -713,7 +713,8 @@ class FsmMigrationProject(models.Model):
         if rollback:
             return _("A rollback is %(state)s (%(percent)s%% done): follow it below or on its "
                      "form, where it is paused and resumed. Runs and other rollbacks wait "
-                     "until it is done; the project is rolled back when its last chunk is.",
+                     "until it is done; bindings are removed and runs marked rolled back "
+                     "with its last chunk.",
                      state=dict(rollback._fields["state"].selection)[rollback.state].lower(),
                      percent=round(rollback.progress))
         going = self.run_ids.filtered(lambda r: r.state in ("running", "paused"))[:1]

@@ -558,6 +558,9 @@ class FsmMigrationRun(models.Model):
         is counted now, and the records edited in Odoo since the migration are found now,
         before anything is reverted (its own restores must not look like edits). The
         chunks are then reverted by ``_rollback_chunk`` (cron, command line, or at once)."""
+        # two rollbacks started at once: the second waits for the first, then sees it
+        self.env.cr.execute("SELECT id FROM fsm_migration_project WHERE id = %s FOR UPDATE",
+                            (project.id,))
         project._check_no_rollback_going()
         if target and target.kind == "rollback":
             raise UserError(_("A rollback is not rolled back: choose a sample, full run or "
