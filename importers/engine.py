@@ -44,6 +44,8 @@ UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
 #: what an update role's target ref resolves against: a record id
 ID_FIELD = TargetField(model="", name="id", ttype="integer")
 RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
+#: unique keys of Odoo's side tables two workers may both fill for the same record
+CONCURRENT_KEYS = ("mail_followers_",)
 #: a record written this long after its binding was edited in Odoo in between
 EDIT_TOLERANCE = timedelta(seconds=2)
 
@@ -431,6 +433,9 @@ class BatchProcessor:
             return [(item, record) for (item, _v), record in zip(pairs, records, strict=True)]
         except RETRYABLE:
             raise
+        except pg_errors.UniqueViolation as exc:
+            _concurrent(exc)
+            _logger.info("list create of %s refused, isolating the records", model._name)
         except Exception:  # isolated below, record by record
             _logger.info("list create of %s refused, isolating the records", model._name)
         created = []
@@ -455,8 +460,9 @@ class BatchProcessor:
         return model.create(vals_list)
 
     def _update(self, model, line, triples, outcomes, issues, batch):
-        """Changed records, and aggregates (written on the record of their group)."""
-        journal, bind = [], []
+        """Changed records, and aggregates (written on the record of their group): the
+        records and their old values read in one go, the writes flushed together."""
+        resolved = []
         for item, values, bound in triples:
             try:
                 if not bound and item.target is None:
@@ -467,7 +473,12 @@ class BatchProcessor:
                 self._issue(issues, batch, item, exc.status, str(exc))
                 self._mark(outcomes, item, exc.status)
                 continue
-            record = model.browse(res_id).exists()
+            resolved.append((item, values, bound, res_id))
+        records = model.browse([res_id for *_rest, res_id in resolved]).exists()
+        alive = {record.id: record for record in records}  # (sharing the batch's prefetch)
+        ready = []
+        for item, values, bound, res_id in resolved:
+            record = alive.get(res_id)
             if not record:
                 self._issue(issues, batch, item, "failed", f"the {model._name} #{res_id} to "
                             "update does not exist any more in Odoo")
@@ -483,15 +494,10 @@ class BatchProcessor:
                                 f"kept (Odoo → source: {changed})"[:2000])
                     self._mark(outcomes, item, "skipped")
                     continue
-            try:
-                with self.env.cr.savepoint():
-                    record.write(values)
-            except RETRYABLE:
-                raise
-            except Exception as exc:  # counted failed with the reason
-                self._issue(issues, batch, item, "failed", f"Odoo refused the update: {exc}")
-                self._mark(outcomes, item, "failed")
-                continue
+            ready.append((item, values, bound, record, old))
+        journal, bind = [], []
+        for item, values, bound, record, old in self._write_isolated(ready, outcomes, issues,
+                                                                     batch):
             if bound:
                 bound.write({"payload_hash": item.payload_hash, "run_id": self.run.id})
                 self._mark(outcomes, item, "updated")
@@ -501,6 +507,32 @@ class BatchProcessor:
             journal.append((item, model._name, record.id, "write", old, values))
         self._bind(bind)
         self._journal(journal)
+
+    def _write_isolated(self, ready, outcomes, issues, batch):
+        """Write every record in one savepoint (Odoo flushes the updates together); if the
+        database refuses, again one by one, so that only the guilty records fail."""
+        try:
+            with self.env.cr.savepoint():
+                for _item, values, _bound, record, _old in ready:
+                    record.write(values)
+            return ready
+        except RETRYABLE:
+            raise
+        except Exception:  # isolated below, record by record
+            _logger.info("updates refused together, isolating the records")
+        written = []
+        for entry in ready:
+            item, values, _bound, record, _old = entry
+            try:
+                with self.env.cr.savepoint():
+                    record.write(values)
+                written.append(entry)
+            except RETRYABLE:
+                raise
+            except Exception as exc:  # counted failed with the reason
+                self._issue(issues, batch, item, "failed", f"Odoo refused the update: {exc}")
+                self._mark(outcomes, item, "failed")
+        return written
 
     @staticmethod
     def _edited_in_odoo(record, binding):
@@ -546,6 +578,15 @@ class BatchProcessor:
                 "source_id": item.source_id, "batch_ref": f"run:{self.run.id}",
                 "old_values": old, "new_values": _loggable(new),
             } for item, model_name, res_id, operation, old, new in entries])
+
+
+def _concurrent(exc):
+    """A key of Odoo's side tables (a follower added to the same record by two workers at
+    once) taken by a concurrent worker: the batch is written again, then sees it."""
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+    if constraint.startswith(CONCURRENT_KEYS):
+        raise pg_errors.SerializationFailure(f"{constraint}: taken by a concurrent worker") \
+            from exc
 
 
 def _loggable(values):

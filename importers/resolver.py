@@ -9,6 +9,8 @@ supported), never written with a missing or wrong link.
 
 from collections import defaultdict
 
+from psycopg2 import errors as pg_errors
+
 from ..services.errors import SourceError
 
 #: the largest attachment read into Odoo (bytes); larger files fail with the reason
@@ -274,16 +276,35 @@ class RefResolver:
         return self._records[key]
 
     def _find_or_create(self, model, name, vals, domain=()):
-        """The record of ``model`` named ``name`` (case-insensitive), created when missing."""
+        """The record of ``model`` named ``name`` (case-insensitive), created when missing.
+
+        Workers side by side must not both create it: the name is locked for the rest of
+        the transaction first (a worker that finds it locked writes its batch again later),
+        and a record another worker committed since this transaction began (invisible to
+        it) makes this batch start again too, so that it sees that record."""
         key = (model, name.casefold(), tuple(domain))
         if key not in self._records:
-            found = self.env[model].sudo().with_context(active_test=False).search(
-                [("name", "=ilike", name), *domain], limit=1)
+            search = [("name", "=ilike", name), *domain]
+            Model = self.env[model].sudo().with_context(active_test=False)
+            found = Model.search(search, limit=1)
             if not found:
+                self._claim_name(Model, key, search)
                 found = self.env[model].sudo().create({"name": name, **vals})
                 self.created.append(found)
             self._records[key] = found.id
         return self._records[key]
+
+    @staticmethod
+    def _claim_name(model, key, search):
+        cr = model.env.cr
+        cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", (repr(key),))
+        if not cr.fetchone()[0]:
+            raise pg_errors.SerializationFailure(f"{key[0]} '{key[1]}' is being created by "
+                                                 "another worker")
+        with model.env.registry.cursor() as fresh:
+            if model.with_env(model.env(cr=fresh)).search_count(search, limit=1):
+                raise pg_errors.SerializationFailure(f"{key[0]} '{key[1]}' was just created "
+                                                     "by another worker")
 
     def _resolve_product(self, ref, _field):
         """A service product per line kind or name, found or created (a priced sale line
