@@ -279,12 +279,16 @@ class FsmMigrate(Command):
                     # what the batch read and wrote stays out of memory: a worker's size
                     # follows the batch size, not the size of the migration
                     env.invalidate_all()
-                except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                    retries = 0
+                except (pg_errors.SerializationFailure, pg_errors.DeadlockDetected) as exc:
                     env.cr.rollback()  # a concurrent worker won: take the batch again
                     env.invalidate_all()
                     retries += 1
-                    if retries > 50:
+                    if retries > 50:  # in a row: not a concurrent worker any more
                         raise
+                    _logger.info("run %s: %s; the batch is taken again", run.id,
+                                 str(exc).strip())
+                    time.sleep(min(0.1 * retries, 2))
                     continue
                 run.invalidate_recordset()
                 if not batch:

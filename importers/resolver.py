@@ -41,6 +41,7 @@ class RefResolver:
         #: looked up and not staged (a missing parent): not asked again by this processor
         self._not_staged = set()
         self._records = {}  # (model, name) → id, for 'record', product and skill refs
+        self._fresh = set()  # keys of _records this batch created
         #: configuration records created on the way (products, skills): journaled by the
         #: engine so that rollback removes them
         self.created = []
@@ -129,6 +130,10 @@ class RefResolver:
         self._staged.clear()
         self._not_staged.clear()
         self._fields.clear()
+        # what the last batch created may have been rolled back with it: looked up again
+        for key in self._fresh:
+            self._records.pop(key, None)
+        self._fresh.clear()
 
     def looked_up(self, source_object, source_id):
         """Whether ``source_id`` was already looked up (found or not)."""
@@ -279,9 +284,9 @@ class RefResolver:
         """The record of ``model`` named ``name`` (case-insensitive), created when missing.
 
         Workers side by side must not both create it: the name is locked for the rest of
-        the transaction first (a worker that finds it locked writes its batch again later),
+        the transaction first (a worker that finds it locked waits for the other's commit),
         and a record another worker committed since this transaction began (invisible to
-        it) makes this batch start again too, so that it sees that record."""
+        it) makes this batch start again, so that it sees that record."""
         key = (model, name.casefold(), tuple(domain))
         if key not in self._records:
             search = [("name", "=ilike", name), *domain]
@@ -291,16 +296,14 @@ class RefResolver:
                 self._claim_name(Model, key, search)
                 found = self.env[model].sudo().create({"name": name, **vals})
                 self.created.append(found)
+                self._fresh.add(key)
             self._records[key] = found.id
         return self._records[key]
 
     @staticmethod
     def _claim_name(model, key, search):
-        cr = model.env.cr
-        cr.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", (repr(key),))
-        if not cr.fetchone()[0]:
-            raise pg_errors.SerializationFailure(f"{key[0]} '{key[1]}' is being created by "
-                                                 "another worker")
+        # held until this transaction ends; a worker creating the same waits for it
+        model.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (repr(key),))
         with model.env.registry.cursor() as fresh:
             if model.with_env(model.env(cr=fresh)).search_count(search, limit=1):
                 raise pg_errors.SerializationFailure(f"{key[0]} '{key[1]}' was just created "
