@@ -210,9 +210,12 @@ class FsmMigrationRun(models.Model):
         self.ensure_one()
         if self.kind == "rollback":
             return self._rollback_progress_data(errors)
-        objects = {}
+        objects, written, verified, pending = {}, 0, 0, 0
         for row in self.batch_ids.read(["source_object", "level", "state", "record_count",
-                                        "duration", "failed", "blocked"]):
+                                        "duration", "failed", "blocked", "verified"]):
+            pending += row["state"] == "pending"
+            written += row["state"] == "done"
+            verified += row["state"] == "done" and bool(row["verified"])
             obj = objects.setdefault(row["source_object"], {
                 "name": row["source_object"], "level": row["level"], "total": 0, "done": 0,
                 "failed": 0, "blocked": 0, "seconds": 0.0, "errors": 0})
@@ -238,6 +241,10 @@ class FsmMigrationRun(models.Model):
             "failed": self.failed, "blocked": self.blocked,
             "objects": sorted(objects.values(), key=lambda o: (o["level"], o["name"])),
             "errors": issues,
+            # once every batch is written, the workers read them back (see _run_one_batch)
+            "phase": "writing" if pending else (
+                "verifying" if self.state == "running" and verified < written else "done"),
+            "verify": {"done": verified, "total": written},
         }
 
     @api.depends("diff_ids.status")

@@ -26,6 +26,18 @@ class TestFailedRecordForm(TransactionCase):
         self.assertEqual(project.failed_record_count, len(project.sample_run_id.issue_ids))
         progress = project.sample_run_id.progress_data
         self.assertEqual(progress["percent"], 100.0)
+        self.assertEqual(progress["phase"], "done")
+        # written but not read back yet: the widget says it is verifying, not done
+        run = project.sample_run_id
+        with self.env.cr.savepoint() as savepoint:
+            run.batch_ids.filtered(lambda b: b.state == "done")[:1].verified = False
+            run.state = "running"
+            verifying = run._progress_data()
+            self.assertEqual(verifying["phase"], "verifying")
+            self.assertEqual(verifying["verify"]["done"], verifying["verify"]["total"] - 1)
+            self.assertEqual(verifying["percent"], 100.0)
+            savepoint.rollback()
+        self.env.invalidate_all()
         newest = project.sample_run_id.issue_ids.sorted("id", reverse=True)[:5]
         self.assertEqual([e["id"] for e in progress["errors"]], newest.ids)
         work_orders = next(o for o in progress["objects"] if o["name"] == "work_orders")
