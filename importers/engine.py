@@ -427,28 +427,37 @@ class BatchProcessor:
         fields_of = model._fields
         pairs = [(item, {k: v for k, v in values.items() if v is not None and (
             v is not False or fields_of[k].type == "boolean")}) for item, values in pairs]
+        done = self._all_or_each(
+            pairs, lambda chunk: self._create_list(model, [values for _item, values in chunk]),
+            "Odoo refused it", outcomes, issues, batch)
+        return [(item, record) for (item, _values), record in done]
+
+    def _all_or_each(self, entries, write, refused, outcomes, issues, batch):
+        """``write(entries)`` in one savepoint (Odoo creates, flushes them together); if the
+        database refuses, ``write([entry])`` for each in its own savepoint, so that only the
+        guilty records fail, each with the database's own words. Entries start with their
+        item; returns (entry, what ``write`` gave for it) for those written."""
         try:
             with self.env.cr.savepoint():
-                records = self._create_list(model, [values for _item, values in pairs])
-            return [(item, record) for (item, _v), record in zip(pairs, records, strict=True)]
+                results = write(entries)
+            return list(zip(entries, results, strict=True))
         except RETRYABLE:
             raise
-        except pg_errors.UniqueViolation as exc:
-            _concurrent(exc)
-            _logger.info("list create of %s refused, isolating the records", model._name)
-        except Exception:  # isolated below, record by record
-            _logger.info("list create of %s refused, isolating the records", model._name)
-        created = []
-        for item, values in pairs:
+        except Exception as exc:  # isolated below, record by record
+            if isinstance(exc, pg_errors.UniqueViolation):
+                _concurrent(exc)
+            _logger.info("%s: refused together, isolating the records", refused)
+        done = []
+        for entry in entries:
             try:
                 with self.env.cr.savepoint():
-                    created.append((item, self._create_list(model, [values])))
+                    done.append((entry, write([entry])[0]))
             except RETRYABLE:
                 raise
             except Exception as exc:  # counted failed with the reason
-                self._issue(issues, batch, item, "failed", f"Odoo refused it: {exc}")
-                self._mark(outcomes, item, "failed")
-        return created
+                self._issue(issues, batch, entry[0], "failed", f"{refused}: {exc}")
+                self._mark(outcomes, entry[0], "failed")
+        return done
 
     def _create_list(self, model, vals_list):
         if model._name == "crm.lead":
@@ -496,8 +505,10 @@ class BatchProcessor:
                     continue
             ready.append((item, values, bound, record, old))
         journal, bind = [], []
-        for item, values, bound, record, old in self._write_isolated(ready, outcomes, issues,
-                                                                     batch):
+        written = self._all_or_each(
+            ready, lambda chunk: [record.write(values) for _i, values, _b, record, _o in chunk],
+            "Odoo refused the update", outcomes, issues, batch)
+        for (item, values, bound, record, old), _done in written:
             if bound:
                 bound.write({"payload_hash": item.payload_hash, "run_id": self.run.id})
                 self._mark(outcomes, item, "updated")
@@ -507,32 +518,6 @@ class BatchProcessor:
             journal.append((item, model._name, record.id, "write", old, values))
         self._bind(bind)
         self._journal(journal)
-
-    def _write_isolated(self, ready, outcomes, issues, batch):
-        """Write every record in one savepoint (Odoo flushes the updates together); if the
-        database refuses, again one by one, so that only the guilty records fail."""
-        try:
-            with self.env.cr.savepoint():
-                for _item, values, _bound, record, _old in ready:
-                    record.write(values)
-            return ready
-        except RETRYABLE:
-            raise
-        except Exception:  # isolated below, record by record
-            _logger.info("updates refused together, isolating the records")
-        written = []
-        for entry in ready:
-            item, values, _bound, record, _old = entry
-            try:
-                with self.env.cr.savepoint():
-                    record.write(values)
-                written.append(entry)
-            except RETRYABLE:
-                raise
-            except Exception as exc:  # counted failed with the reason
-                self._issue(issues, batch, item, "failed", f"Odoo refused the update: {exc}")
-                self._mark(outcomes, item, "failed")
-        return written
 
     @staticmethod
     def _edited_in_odoo(record, binding):
