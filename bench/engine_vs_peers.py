@@ -132,7 +132,18 @@ def main():
                         help="values per model the peers write (evenly spread over all the "
                              "engine wrote; 0 for all): their rates per record")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--table", metavar="JSON",
+                        help="runs nothing: the derived figures of a saved run (combined "
+                             "rates, ratios, targets) computed again from its measures, "
+                             "written back and printed as its table")
     args = parser.parse_args()
+    if args.table:
+        path = Path(args.table)
+        results = json.loads(path.read_text())
+        summarise(results, saved_peer_rates(results))
+        path.write_text(json.dumps(results, indent=2))
+        print_table(results)
+        return 0
     odoo = odoo_suite.find_odoo()
     if not odoo:
         sys.exit("No Odoo 18 source tree found (see README).")
@@ -238,39 +249,56 @@ def main():
             drop_db(runner, db)
         shutil.rmtree(runner.extra, ignore_errors=True)
 
-    for obj, (_role, model) in PEER_ROLES.items():
-        row = per_object[obj]
-        row["xmlrpc_batched"] = round(xmlrpc_rates.get(model, 0), 1)
-        row["xmlrpc_single"] = round(single_rates.get(model, 0), 1)
-        row["xmlrpc_batched_tracking_off"] = round(quiet_rates.get(model, 0), 1)
-        row["load"] = round(load_rates.get(model, 0), 1)
-        row["ratio_xmlrpc"] = round(row["engine"] / row["xmlrpc_batched"], 2) \
-            if row["xmlrpc_batched"] else None
-        row["ratio_load"] = round(row["engine"] / row["load"], 2) if row["load"] else None
-    peer_total = sum(len(v) for v in values.values())
-    for key, rates in (("xmlrpc_batched", xmlrpc_rates), ("xmlrpc_single", single_rates),
-                       ("xmlrpc_batched_tracking_off", quiet_rates), ("load", load_rates)):
-        results[key] = round(peer_total / sum(
-            len(values[m]) / r for m, r in rates.items() if r), 1)
-    peer_engine = peer_total / sum(per_object[o]["records"] / per_object[o]["engine"]
-                                   for o in PEER_ROLES)
-    results["engine_on_peer_objects"] = round(peer_engine, 1)
-    results["ratios"] = {
-        "engine_vs_xmlrpc": round(peer_engine / results["xmlrpc_batched"], 2),
-        "engine_vs_xmlrpc_single": round(peer_engine / results["xmlrpc_single"], 2),
-        "engine_vs_xmlrpc_tracking_off": round(
-            peer_engine / results["xmlrpc_batched_tracking_off"], 2),
-        "engine_vs_load": round(peer_engine / results["load"], 2),
-        "engine_end_to_end_vs_xmlrpc": round(results["engine_1w"]
-                                             / results["xmlrpc_batched"], 2),
-        "engine_end_to_end_vs_load": round(results["engine_1w"] / results["load"], 2)}
     results["per_object"] = per_object
-    results["targets"] = targets(results)
+    summarise(results, {"xmlrpc_batched": xmlrpc_rates, "xmlrpc_single": single_rates,
+                        "xmlrpc_batched_tracking_off": quiet_rates, "load": load_rates})
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))
     print_table(results)
     return 0
+
+
+def summarise(results, peer_rates):
+    """Per object and overall rates of the peers (``peer_rates``: path → model → records/s),
+    the ratios of ours to each, and the targets. A combined rate is the one of writing the
+    engine's records of those objects (its mix of partners and leads, all of them): the
+    peers' rates per record, measured on a sample, weighted as the engine's own."""
+    per_object = results["per_object"]
+    for obj, (_role, model) in PEER_ROLES.items():
+        row = per_object[obj]
+        for key, rates in peer_rates.items():
+            row[key] = round(rates.get(model, 0), 1)
+        row["ratio_xmlrpc"] = round(row["engine"] / row["xmlrpc_batched"], 2) \
+            if row["xmlrpc_batched"] else None
+        row["ratio_load"] = round(row["engine"] / row["load"], 2) if row["load"] else None
+    mix = {PEER_ROLES[obj][1]: per_object[obj]["records"] for obj in PEER_ROLES}
+    total = sum(mix.values())
+    for key, rates in peer_rates.items():
+        results[key] = round(total / sum(count / rates[model]
+                                         for model, count in mix.items()), 1)
+    engine = total / sum(per_object[obj]["records"] / per_object[obj]["engine"]
+                         for obj in PEER_ROLES)
+    results["engine_on_peer_objects"] = round(engine, 1)
+    results["ratios"] = {
+        "engine_vs_xmlrpc": round(engine / results["xmlrpc_batched"], 2),
+        "engine_vs_xmlrpc_single": round(engine / results["xmlrpc_single"], 2),
+        "engine_vs_xmlrpc_tracking_off": round(
+            engine / results["xmlrpc_batched_tracking_off"], 2),
+        "engine_vs_load": round(engine / results["load"], 2),
+        "engine_end_to_end_vs_xmlrpc": round(results["engine_1w"]
+                                             / results["xmlrpc_batched"], 2),
+        "engine_end_to_end_vs_load": round(results["engine_1w"] / results["load"], 2)}
+    results["targets"] = targets(results)
+    return results
+
+
+def saved_peer_rates(results):
+    """The peers' rates per model as a saved run keeps them (in its per-object rows)."""
+    return {key: {model: results["per_object"][obj][key]
+                  for obj, (_role, model) in PEER_ROLES.items()}
+            for key in ("xmlrpc_batched", "xmlrpc_single", "xmlrpc_batched_tracking_off",
+                        "load")}
 
 
 def spread(rows, count):

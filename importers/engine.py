@@ -450,13 +450,17 @@ class BatchProcessor:
         done = []
         for entry in entries:
             try:
+                # an update reaches the database when the savepoint closes (flush): the
+                # entry is written only once it has
                 with self.env.cr.savepoint():
-                    done.append((entry, write([entry])[0]))
+                    result = write([entry])[0]
             except RETRYABLE:
                 raise
             except Exception as exc:  # counted failed with the reason
                 self._issue(issues, batch, entry[0], "failed", f"{refused}: {exc}")
                 self._mark(outcomes, entry[0], "failed")
+                continue
+            done.append((entry, result))
         return done
 
     def _create_list(self, model, vals_list):

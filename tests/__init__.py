@@ -9,3 +9,4 @@ from . import test_views_help
 from . import test_lead_writer
 from . import test_rollback_progress
 from . import test_mail_writer
+from . import test_isolation
