@@ -318,6 +318,11 @@ class FsmMigrate(Command):
             stats["seconds"] = round(stats["seconds"] + batch.duration, 3)
             for key in ("created", "updated", "skipped", "failed", "blocked"):
                 stats[key] += batch[key]
+            for role, timing in (batch.role_times or {}).items():
+                row = stats.setdefault("roles", {}).setdefault(role, {
+                    "model": timing["model"], "records": 0, "seconds": 0.0})
+                row["records"] += timing["records"]
+                row["seconds"] = round(row["seconds"] + timing["seconds"], 3)
         issues = [{"object": i.source_object, "source_id": i.source_id, "status": i.status,
                    "field": i.target_field or i.source_field or None, "value": i.value or None,
                    "reason": i.reason} for i in run.issue_ids]

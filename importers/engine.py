@@ -8,6 +8,7 @@ database still refuses is isolated with a savepoint; the rest of the batch lands
 
 import json
 import logging
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -73,6 +74,9 @@ class BatchProcessor:
         self._teams = {}  # (salesperson, lead type) → crm.team id
         #: crm's lead scoring updates the batch leaves to the end of the run
         self.scoring = {}
+        #: role → {model, records, seconds} of the last batch: the write of each role
+        #: (resolve, validate, create or update, bind, journal), mapping aside
+        self.role_times = {}
 
     def _user_plan(self, map_):
         """Source user id → Odoo user id, as the confirmed plan says."""
@@ -96,7 +100,7 @@ class BatchProcessor:
         """Write ``records`` of ``source_object``; return the counters of this batch (the
         leads' scoring updates it leaves to the end of the run are in ``scoring``)."""
         outcomes, issues = {}, []
-        self.scoring = {}
+        self.scoring, self.role_times = {}, {}
         self._issue_keys = set()
         self._batch_ids = {str(record.get("id")) for record in records}
         by_role = defaultdict(list)
@@ -104,7 +108,12 @@ class BatchProcessor:
             by_role[item.role].append(item)
         for line in self.mapper.roles(source_object):
             if by_role.get(line.role):
+                started = time.perf_counter()
                 self._write_role(line, by_role[line.role], outcomes, issues, batch)
+                row = self.role_times.setdefault(line.role, {
+                    "model": line.target_model, "records": 0, "seconds": 0.0})
+                row["records"] += len(by_role[line.role])
+                row["seconds"] += time.perf_counter() - started
         for source_id in self._batch_ids:  # no role applied (no condition held)
             outcomes.setdefault(source_id, "skipped")
         if issues:

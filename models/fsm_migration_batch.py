@@ -48,6 +48,11 @@ class FsmMigrationBatch(models.Model):
     verify_counts = fields.Json(prefetch=False,
                                 help="Fields read back per status: equal, transformed, "
                                      "different, missing.")
+    role_times = fields.Json(prefetch=False,
+                             help="Seconds spent writing each role of the batch (resolve, "
+                                  "validate, create or update, bind, journal) and its records: "
+                                  "the rate of one target model (the leads of the work "
+                                  "orders), mapping and read-back aside.")
     scoring = fields.Json(prefetch=False,
                           help="Leads this batch created in a won stage, whose count in "
                                "crm's predictive lead scoring is made when the run ends.")
@@ -98,7 +103,8 @@ class FsmMigrationBatch(models.Model):
         counters = processor.process(self.source_object, self.payload or [], batch=self)
         self.write({**{k: counters.get(k, 0) for k in COUNTERS}, "state": "done",
                     "duration": time.monotonic() - started, "finished_at": fields.Datetime.now(),
-                    "attempts": self.attempts + 1, "scoring": processor.scoring or False})
+                    "attempts": self.attempts + 1, "scoring": processor.scoring or False,
+                    "role_times": processor.role_times or False})
         return counters
 
     def _apply_scoring(self):
