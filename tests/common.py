@@ -5,6 +5,7 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +19,22 @@ def run_python(*args, timeout=300):
     if proc.returncode != 0:
         raise AssertionError(f"python {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
     return proc.stdout
+
+
+def fst_bundle(folder, scale, seed):
+    """An FST bundle from the emulator in ``folder``/bundle; its path."""
+    bundle = Path(folder) / "bundle"
+    run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", str(scale),
+               "--seed", str(seed))
+    return bundle
+
+
+def temp_bundle(case, scale, seed):
+    """``fst_bundle`` in a temporary folder removed after ``case`` (a test, or its class
+    in ``setUpClass``)."""
+    tmp = tempfile.TemporaryDirectory(prefix="fsm_bundle_")  # pylint: disable=consider-using-with
+    (case.addClassCleanup if isinstance(case, type) else case.addCleanup)(tmp.cleanup)
+    return fst_bundle(tmp.name, scale, seed)
 
 
 def generator_truth(kind, scale, seed):
@@ -100,9 +117,7 @@ def dispatch_vals(url, name):
 def broken_map_project(env, bundle_dir):
     """An FST bundle (scale 0.3) discovered and proposed, and the map line of work orders'
     ``created_at`` → crm.lead, for tests that break that line before confirming."""
-    bundle = Path(bundle_dir) / "bundle"
-    run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
-               "--seed", "5")
+    bundle = fst_bundle(bundle_dir, 0.3, 5)
     project = env["fsm.migration.project"].create({
         "name": "Broken map", "source_kind": "fst_bundle", "bundle_path": str(bundle),
         "fallback_user_id": env.ref("base.user_admin").id, "sample_size": 40})

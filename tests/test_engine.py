@@ -1,7 +1,6 @@
 import logging
 import tempfile
 from collections import Counter
-from pathlib import Path
 
 import requests
 
@@ -14,7 +13,7 @@ from .common import (
     dispatch_vals,
     generator_truth,
     planned_project,
-    run_python,
+    temp_bundle,
 )
 
 _logger = logging.getLogger(__name__)
@@ -28,11 +27,7 @@ class EngineCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="fsm_engine_")  # pylint: disable=consider-using-with
-        cls.addClassCleanup(cls.tmp.cleanup)
-        bundle = Path(cls.tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
-                   "--seed", "8")
+        bundle = temp_bundle(cls, 0.3, 8)
         cls.truth = generator_truth("fst", 0.3, 8)
         cls.manager = new_test_user(cls.env, "fsm_engine_manager",
                                     groups=f"base.group_user,{MANAGER}")

@@ -1,10 +1,8 @@
-import tempfile
-from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from .common import run_python
+from .common import temp_bundle
 
 #: the tables a migration writes to, through the models it targets (those installed)
 MODELS = ["res.partner", "res.users", "crm.lead", "crm.stage", "crm.tag", "mail.activity",
@@ -41,11 +39,7 @@ class TestFingerprint(TransactionCase):
         self.assertFalse(changed, "tables not back as they were")
 
     def test_everything_comes_back(self):
-        tmp = tempfile.TemporaryDirectory(prefix="fsm_print_")  # pylint: disable=consider-using-with
-        self.addCleanup(tmp.cleanup)
-        bundle = Path(tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "1",
-                   "--seed", "21")
+        bundle = temp_bundle(self, 1, 21)
         project = self.env["fsm.migration.project"].create({
             "name": "Fingerprint", "source_kind": "fst_bundle", "bundle_path": str(bundle),
             "fallback_user_id": self.env.ref("base.user_admin").id, "sample_size": 80})

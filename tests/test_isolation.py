@@ -1,11 +1,8 @@
-import tempfile
-from pathlib import Path
-
 from odoo.tests import TransactionCase, tagged
 
 from ..importers.engine import BatchProcessor
 from ..services.record_mapper import MappedRecord
-from .common import planned_project, run_python
+from .common import planned_project, temp_bundle
 
 
 @tagged("post_install", "-at_install", "fsm_migration")
@@ -17,11 +14,7 @@ class TestRefusedRecordIsolation(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="fsm_isolation_")  # pylint: disable=consider-using-with
-        cls.addClassCleanup(cls.tmp.cleanup)
-        bundle = Path(cls.tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.1",
-                   "--seed", "3")
+        bundle = temp_bundle(cls, 0.1, 3)
         cls.project = planned_project(cls.env, name="Isolation", source_kind="fst_bundle",
                                       bundle_path=str(bundle))
 

@@ -1,11 +1,9 @@
 import base64
-import tempfile
-from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 
-from .common import run_python
+from .common import temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"
@@ -16,11 +14,7 @@ class TestMapAndPlan(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="fsm_map_")  # pylint: disable=consider-using-with
-        cls.addClassCleanup(cls.tmp.cleanup)
-        bundle = Path(cls.tmp.name) / "bundle"
-        run_python("-m", "emulators.fst_bundle", "--out", str(bundle), "--scale", "0.3",
-                   "--seed", "2")
+        bundle = temp_bundle(cls, 0.3, 2)
         cls.manager = new_test_user(cls.env, "fsm_map_manager",
                                     groups=f"base.group_user,{MANAGER}")
         cls.reader = new_test_user(cls.env, "fsm_map_reader", groups=f"base.group_user,{USER}")
