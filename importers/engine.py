@@ -453,8 +453,7 @@ class BatchProcessor:
         except RETRYABLE:
             raise
         except Exception as exc:  # isolated below, record by record
-            if isinstance(exc, pg_errors.UniqueViolation):
-                _concurrent(exc)
+            _concurrent(exc)
             _logger.info("%s: refused together, isolating the records", refused)
         done = []
         for entry in entries:
@@ -466,6 +465,7 @@ class BatchProcessor:
             except RETRYABLE:
                 raise
             except Exception as exc:  # counted failed with the reason
+                _concurrent(exc)
                 self._issue(issues, batch, entry[0], "failed", f"{refused}: {exc}")
                 self._mark(outcomes, entry[0], "failed")
                 continue
@@ -580,7 +580,10 @@ class BatchProcessor:
 
 def _concurrent(exc):
     """A key of Odoo's side tables (a follower added to the same record by two workers at
-    once) taken by a concurrent worker: the batch is written again, then sees it."""
+    once) taken by a concurrent worker: the batch is written again, then sees it. Whether
+    the records went together or one by one: never a record failed for it."""
+    if not isinstance(exc, pg_errors.UniqueViolation):
+        return
     constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
     if constraint.startswith(CONCURRENT_KEYS):
         raise pg_errors.SerializationFailure(f"{constraint}: taken by a concurrent worker") \

@@ -1,3 +1,5 @@
+from psycopg2 import errors as pg_errors
+
 from odoo.tests import TransactionCase, tagged
 
 from ..importers.engine import BatchProcessor
@@ -94,3 +96,26 @@ class TestRefusedRecordIsolation(TransactionCase):
         writes = self._journal(["iso-0", "iso-1", "iso-2"]).filtered(
             lambda entry: entry.operation == "write")
         self.assertEqual(sorted(writes.mapped("source_id")), ["iso-0", "iso-2"])
+
+    def test_follower_taken_by_a_concurrent_worker_restarts_the_batch(self):
+        """A follower key the other worker took is no reason to fail a record, even when
+        the records already go one by one: the batch is taken again (and then sees it)."""
+        partner = self.model.create({"name": "Followed"})
+        follower = self.env.ref("base.partner_admin")
+        partner.message_subscribe(partner_ids=follower.ids)
+        items = self._items(["first", "second"])
+
+        def write(chunk):
+            if len(chunk) > 1:
+                raise ValueError("refused together")
+            if chunk[0][0].source_id == "iso-1":  # what the other worker has just added
+                self.env.cr.execute(
+                    "INSERT INTO mail_followers (res_model, res_id, partner_id) "
+                    "VALUES ('res.partner', %s, %s)", (partner.id, follower.id))
+            return [True]
+
+        outcomes, issues = {}, []
+        with self.assertRaises(pg_errors.SerializationFailure):
+            self.processor._all_or_each([(item,) for item in items], write,
+                                        "Odoo refused it", outcomes, issues, None)
+        self.assertEqual(issues, [])
