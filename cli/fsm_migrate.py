@@ -58,11 +58,20 @@ class FsmMigrate(Command):
         group.add_option("--auth", dest="fsm_auth",
                          choices=["client_credentials", "password", "bearer", "api_key", "basic"])
         group.add_option("--client-id", dest="fsm_client_id")
-        group.add_option("--client-secret", dest="fsm_client_secret")
+        group.add_option("--client-secret", dest="fsm_client_secret",
+                         help="visible to other users in `ps`: prefer --client-secret-file or "
+                              "FSM_CLIENT_SECRET")
         group.add_option("--username", dest="fsm_username")
-        group.add_option("--password", dest="fsm_password")
-        group.add_option("--api-key", dest="fsm_api_key")
-        group.add_option("--token", dest="fsm_token")
+        group.add_option("--password", dest="fsm_password",
+                         help="prefer --password-file or FSM_PASSWORD")
+        group.add_option("--api-key", dest="fsm_api_key",
+                         help="prefer --api-key-file or FSM_API_KEY")
+        group.add_option("--token", dest="fsm_token", help="prefer --token-file or FSM_TOKEN")
+        for key in SECRET_ENV:
+            flag = key.replace("_", "-")
+            group.add_option(f"--{flag}-file", dest=f"fsm_{key}_file",
+                             help=f"read the {flag.replace('-', ' ')} from this file (first "
+                                  "line)")
         group.add_option("--rest-config", dest="fsm_rest_config",
                          help="FST REST adapter settings: a JSON string or @file.json")
         group.add_option("--sample-size", dest="fsm_sample_size", type="int",
@@ -70,7 +79,11 @@ class FsmMigrate(Command):
                               "records in the sample")
         group.add_option("--allow-loopback", dest="fsm_allow_loopback", action="store_true",
                          help="let a 127.0.0.1/localhost URL (a local emulator) through the "
-                              "allow-list, for this database")
+                              "allow-list, for this command only (the database's parameter "
+                              "is left as it is)")
+        group.add_option("--no-sample", dest="fsm_no_sample", action="store_true",
+                         help="run: start the full run without an approved sample (recorded "
+                              "on the project as 'No sample')")
         group.add_option("--confirm-map", dest="fsm_confirm_map", action="store_true",
                          help="run: accept the proposed map as it is (otherwise review and "
                               "confirm it in Odoo first)")
@@ -100,7 +113,9 @@ class FsmMigrate(Command):
             sys.exit("fsm-migrate needs a database: -d DB")
         registry = odoo.modules.registry.Registry(dbname)
         with registry.cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            # --allow-loopback holds for this command's environment only
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {
+                "fsm_allow_loopback": True} if opt.fsm_allow_loopback else {})
             if "fsm.migration.project" not in env:
                 sys.exit(f"field_service_migration is not installed in {dbname}")
             try:
@@ -121,8 +136,6 @@ class FsmMigrate(Command):
 
     def _project(self, env, opt):
         Project = env["fsm.migration.project"]
-        if opt.fsm_allow_loopback:
-            env["ir.config_parameter"].set_param("field_service_migration.allow_loopback", "True")
         vals = {key: value for key, value in {
             "source_kind": SOURCES.get(opt.fsm_source), "source_url": opt.fsm_url,
             "bundle_path": opt.fsm_path and str(Path(opt.fsm_path).resolve()),
@@ -130,8 +143,7 @@ class FsmMigrate(Command):
             "username": opt.fsm_username,
             "rest_config": self._rest_config(opt.fsm_rest_config),
         }.items() if value}
-        secrets = {key: getattr(opt, f"fsm_{key}") or os.environ.get(env_name)
-                   for key, env_name in SECRET_ENV.items()}
+        secrets = {key: self._secret(opt, key, env_name) for key, env_name in SECRET_ENV.items()}
         vals.update({f"{key}_input": value for key, value in secrets.items() if value})
         if opt.fsm_project:
             project = Project.browse(opt.fsm_project).exists()
@@ -150,6 +162,20 @@ class FsmMigrate(Command):
         if vals:
             project.write(vals)
         return project
+
+    @staticmethod
+    def _secret(opt, key, env_name):
+        """A secret from its file, the environment, or (with a warning) the command line."""
+        path = getattr(opt, f"fsm_{key}_file", None)
+        if path:
+            return Path(path).read_text().splitlines()[0].strip() if Path(path).read_text(
+                ).strip() else None
+        if getattr(opt, f"fsm_{key}"):
+            _logger.warning("--%s on the command line is visible to other users of this "
+                            "machine (ps): use --%s-file or %s instead", key.replace("_", "-"),
+                            key.replace("_", "-"), env_name)
+            return getattr(opt, f"fsm_{key}")
+        return os.environ.get(env_name)
 
     @staticmethod
     def _rest_config(value):
@@ -213,6 +239,10 @@ class FsmMigrate(Command):
         if running:  # an interrupted run: its uncommitted batch is pending again
             return self._work(running[:1])
         self._prepare(project, opt)
+        if opt.fsm_no_sample and not (project.sample_approved or project.skip_sample):
+            project.skip_sample = True
+            project._post_note(body=project.env._(
+                "No sample: the full run was started from the command line with --no-sample."))
         run = project._start_run("full", opt.fsm_batch_size)
         if opt.fsm_stage_only:
             return self._run_report(run)

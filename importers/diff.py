@@ -152,6 +152,7 @@ class RunDiff:
                     expected[name] = None
             if item.lost:
                 expected["active"] = False
+            processor.secure_values(binding.model, expected)
             wanted.append((item, binding, expected))
         by_model = defaultdict(set)
         for _item, binding, _expected in wanted:

@@ -14,9 +14,11 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
+from ..services import rights
 from ..services.mapping import TargetField
 from ..services.record_mapper import RecordMapper, validate_values
 from ..services.transforms import extract_inline_images, replace_image_refs
+from .attachment_policy import secure_attachment_values, stored_mimetype
 from .bulk import insert_rows
 from .lead_writer import create_leads
 from .mail_writer import create_activities, create_messages
@@ -33,7 +35,7 @@ QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosub
 #: a source record's outcome when its roles disagree: the worst wins
 SEVERITY = {"failed": 4, "blocked": 3, "created": 2, "updated": 1, "skipped": 0}
 #: roles that bind a source record to the Odoo record the user plan chose
-MATCH_ROLES = {"technician"}
+MATCH_ROLES = rights.MATCH_ROLES
 #: records Odoo allows once per key: an existing one is bound instead of created (a second
 #: project in the same database meets the employees the first one made)
 MATCH_KEYS = {"hr.employee": ("user_id", "company_id"),
@@ -58,6 +60,7 @@ class BatchProcessor:
         # records are written with superuser rights, the journal keeps the real user
         self.env = run.env(context=dict(run.env.context, **QUIET), su=True)
         self.project = run.project_id
+        self.allow_active = bool(self.project.sudo().allow_active_attachments)
         map_ = run.map_id
         self.targets = map_._odoo_targets()
         self.user_plan = self._user_plan(map_)
@@ -183,6 +186,12 @@ class BatchProcessor:
         return item.dedupe_key or item.source_id
 
     def _write_role(self, line, items, outcomes, issues, batch):
+        refused = rights.model_problem(line.target_model)
+        if refused:  # (a confirmed map passed the same check: only a forged one gets here)
+            for item in items:
+                self._fail_with(issues, batch, item, outcomes, [RightsRefusal(
+                    item, "", refused)])
+            return
         model = self.env[line.target_model]
         fields_of = self.targets.get(line.target_model, {})
         self.resolver.prefetch([ref for item in items
@@ -207,6 +216,14 @@ class BatchProcessor:
                 # that wrote it: the others are bound to it, not written over it
                 self._mark(outcomes, item, "skipped")
                 continue
+            # the rights model again, on what is about to be written as superuser (links
+            # before they are resolved: a refused one is never looked up)
+            denied = rights.values_problems(model._name, {**item.values, **item.refs},
+                                            fields_of)
+            if denied:
+                self._fail_with(issues, batch, item, outcomes, [RightsRefusal(
+                    item, name, reason) for name, reason in denied])
+                continue
             values = dict(item.values)
             try:
                 # a skill's type first: the skill is found (or created) within it
@@ -219,6 +236,7 @@ class BatchProcessor:
                 continue
             if item.lost:
                 values["active"] = False
+            self.secure_values(model._name, values)
             problems = validate_values(values, fields_of, source_object=item.source_object,
                                        source_id=item.source_id)
             if problems:
@@ -238,6 +256,11 @@ class BatchProcessor:
         self._journal_config()
         self._create(model, line, to_create, outcomes, issues, batch)
         self._update(model, line, to_update, outcomes, issues, batch)
+
+    def secure_values(self, model_name, values):
+        """What is written of a file, whatever the source declared (the diff expects the
+        same): its MIME type sniffed, active content stored download-only."""
+        return secure_attachment_values(model_name, values, self.allow_active)
 
     def _journal_config(self):
         """Products, skills … the resolver created for this batch, journaled as config."""
@@ -263,7 +286,8 @@ class BatchProcessor:
             res_model = values.get("model") or model._name
             res_id = values.get("res_id") if values.get("model") else 0
             attachments = self.env["ir.attachment"].create([{
-                "name": image.name, "raw": image.data, "mimetype": image.mimetype,
+                "name": image.name, "raw": image.data,
+                "mimetype": stored_mimetype(image.data, image.mimetype, self.allow_active),
                 "res_model": res_model, "res_id": res_id or 0} for image in images])
             self.resolver.created.extend(attachments)  # journaled: rollback removes them
             values[name] = replace_image_refs(html, {
@@ -501,6 +525,14 @@ class BatchProcessor:
         ready = []
         for item, values, bound, res_id in resolved:
             record = alive.get(res_id)
+            if bound and (bound.model != model._name or bound.project_id != self.project):
+                # a binding is written by the engine only; one that names another model or
+                # project was not, and is never trusted with a superuser write
+                self._issue(issues, batch, item, "failed", f"its binding points to "
+                            f"{bound.model} #{res_id}, not a {model._name} this project "
+                            "wrote: not updated")
+                self._mark(outcomes, item, "failed")
+                continue
             if not record:
                 self._issue(issues, batch, item, "failed", f"the {model._name} #{res_id} to "
                             "update does not exist any more in Odoo")
@@ -574,8 +606,19 @@ class BatchProcessor:
                 "project_id": self.project.id, "operation": operation, "model": model_name,
                 "res_id": res_id, "source_object": item.source_object,
                 "source_id": item.source_id, "batch_ref": f"run:{self.run.id}",
-                "old_values": old, "new_values": _loggable(new),
+                "old_values": rights.mask_secrets(old),
+                "new_values": rights.mask_secrets(_loggable(new)),
             } for item, model_name, res_id, operation, old, new in entries])
+
+
+class RightsRefusal:
+    """A value the rights model refuses, shaped like the mapper's field errors."""
+
+    def __init__(self, item, target_field, reason):
+        self.source_field = None
+        self.target_field = target_field or None
+        self.value = None
+        self.reason = f"refused by the migration's rights model: {reason}"
 
 
 def _concurrent(exc):

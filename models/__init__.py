@@ -1,3 +1,4 @@
+from . import fsm_migration_guard
 from . import fsm_migration_project
 from . import fsm_migration_object
 from . import fsm_migration_field

@@ -29,7 +29,10 @@ class FsmMigrationBatch(models.Model):
     sequence = fields.Integer(required=True)
     state = fields.Selection([("pending", "Pending"), ("done", "Done"), ("error", "Error")],
                              default="pending", required=True, index=True)
-    payload = fields.Json(help="The staged source records.", prefetch=False)
+    # the raw source records hold what the dictionary masks (tokens, personal data):
+    # Migration Managers only
+    payload = fields.Json(help="The staged source records.", prefetch=False,
+                          groups="field_service_migration.group_migration_manager")
     rebuild = fields.Json(prefetch=False, help="What of this batch has no home in Odoo and "
                                                "goes to the JSON rebuild reference.")
     record_count = fields.Integer(required=True)

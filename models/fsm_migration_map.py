@@ -34,7 +34,10 @@ class FsmMigrationMap(models.Model):
     """
 
     _name = "fsm.migration.map"
+    _inherit = ["fsm.migration.guard"]
     _description = "Migration Map Version"
+    #: a version is confirmed (or superseded) by *Confirm* only, after validation
+    _fsm_guarded = ("state", "confirmed_by", "confirmed_at", "problems")
     _order = "project_id, version desc"
     _rec_name = "display_label"
 
@@ -140,7 +143,8 @@ class FsmMigrationMap(models.Model):
                            existing_stages=stages, custom_fields=custom_fields)
         odoo_users = [{"id": u.id, "login": u.login, "email": u.email}
                       for u in self.env["res.users"].search([("share", "=", False)])]
-        user_plan = plan_users(source_users, odoo_users, owned)
+        user_plan = plan_users(source_users, odoo_users, owned, may_create=self.env.su or (
+            self.env.user.has_group("base.group_erp_manager")))
         version = max(project.map_ids.mapped("version") or [0]) + 1
         return self.create({
             "project_id": project.id, "version": version,
@@ -207,8 +211,9 @@ class FsmMigrationMap(models.Model):
 
     def action_validate(self):
         self.ensure_one()
+        self.check_access("write")
         problems = self._problems()
-        self.problems = "\n".join(problems) or False
+        self.sudo().problems = "\n".join(problems) or False
         return not problems
 
     def action_confirm(self):
@@ -216,10 +221,10 @@ class FsmMigrationMap(models.Model):
         self._check_draft()
         if not self.action_validate():
             raise UserError(_("The map cannot be confirmed yet:\n%s", self.problems))
-        self.project_id.map_ids.filtered(lambda m: m.state == "confirmed").write(
+        self.project_id.map_ids.filtered(lambda m: m.state == "confirmed").sudo().write(
             {"state": "superseded"})
-        self.write({"state": "confirmed", "confirmed_by": self.env.uid,
-                    "confirmed_at": fields.Datetime.now()})
+        self.sudo().write({"state": "confirmed", "confirmed_by": self.env.uid,
+                           "confirmed_at": fields.Datetime.now()})
         self.project_id._on_map_confirmed(self)
         return True
 

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class FsmMigrationMapUser(models.Model):
@@ -30,9 +30,22 @@ class FsmMigrationMapUser(models.Model):
     reason = fields.Char(readonly=True,
                          help="Why the proposer chose this action.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["fsm.migration.map"].browse(
+            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
+            )._check_draft()
+        return super().create(vals_list)
+
     def write(self, vals):
         self.map_id._check_draft()
+        if vals.get("map_id"):  # (not moved onto a confirmed version either)
+            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
         return super().write(vals)
+
+    def unlink(self):
+        self.map_id._check_draft()
+        return super().unlink()
 
     def _problems(self):
         self.ensure_one()
@@ -41,6 +54,11 @@ class FsmMigrationMapUser(models.Model):
         if self.action == "create" and not self.email:
             return [_("User %s: a user can only be created with an e-mail (its login).",
                       self.name)]
+        if self.action == "create" and not (self.env.su or self.env.user.has_group(
+                "base.group_erp_manager")):
+            return [_("User %s: creating Odoo users needs Administration / Access Rights; "
+                      "map this user to an existing one or give its records to the fallback "
+                      "user.", self.name)]
         if self.action == "fallback" and not self.map_id.project_id.fallback_user_id:
             return [_("User %s goes to the fallback user: choose one on the project.",
                       self.name)]

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class FsmMigrationMapValue(models.Model):
@@ -32,9 +32,22 @@ class FsmMigrationMapValue(models.Model):
     reason = fields.Char(readonly=True,
                          help="Why the proposer chose this value.")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["fsm.migration.map"].browse(
+            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
+            )._check_draft()
+        return super().create(vals_list)
+
     def write(self, vals):
         self.map_id._check_draft()
+        if vals.get("map_id"):  # (not moved onto a confirmed version either)
+            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
         return super().write(vals)
+
+    def unlink(self):
+        self.map_id._check_draft()
+        return super().unlink()
 
     def _export(self):
         return {k: self[k] for k in ("kind", "source_object", "source_field", "source_value",

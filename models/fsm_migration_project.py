@@ -16,6 +16,8 @@ _logger = logging.getLogger(__name__)
 PARAM_ALLOWED_HOSTS = "field_service_migration.allowed_hosts"
 PARAM_ALLOW_LOOPBACK = "field_service_migration.allow_loopback"
 MANAGER_GROUP = "field_service_migration.group_migration_manager"
+#: a group no user is in: what only the module's own code reads, under sudo
+SECRET_GROUP = "field_service_migration.group_migration_secret_store"
 
 #: the secrets a source may need; stored together, readable by managers only, never
 #: shown back: the form writes them through write-only input fields.
@@ -39,8 +41,10 @@ PIPELINE_STATES = [
 class FsmMigrationProject(models.Model):
     _name = "fsm.migration.project"
     _description = "Field Service Migration Project"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["fsm.migration.guard", "mail.thread", "mail.activity.mixin"]
     _order = "create_date desc, id desc"
+    #: the pipeline's gates: moved by the steps' own actions only
+    _fsm_guarded = ("state", "sample_approved", "cutover_until", "discovered_at")
 
     name = fields.Char(required=True, tracking=True,
                        help="A name for this migration, e.g. 'Dispatch → Odoo, production'.")
@@ -88,7 +92,9 @@ class FsmMigrationProject(models.Model):
         string="REST adapter settings", groups=MANAGER_GROUP,
         help="FST REST adapter settings as JSON: endpoints per object, pagination style, "
              "where the records sit in the answer.")
-    credentials_json = fields.Text(groups=MANAGER_GROUP, copy=False, prefetch=False)
+    # stored secrets: no user reads them (no one is in the group); the source factory
+    # reads them under sudo, the form writes them through the write-only inputs
+    credentials_json = fields.Text(groups=SECRET_GROUP, copy=False, prefetch=False)
     # write-only inputs: always read back empty, their inverse stores the value
     client_secret_input = fields.Char(
         string="Client secret", compute="_compute_secret_inputs", inverse="_inverse_client_secret",
@@ -179,6 +185,13 @@ class FsmMigrationProject(models.Model):
                                            help="Records the source could not give as "
                                                 "documented (malformed rows, bad values).")
 
+    def _post_note(self, body):
+        """A note in the project's history by the current user, who may have no e-mail
+        address (Odoo refuses to post as such a user otherwise)."""
+        return self.sudo().message_post(body=body, message_type="comment",
+                                        subtype_xmlid="mail.mt_note",
+                                        author_id=self.env.user.partner_id.id)
+
     # --- secrets --------------------------------------------------------------------
     def _get_secrets(self):
         self.ensure_one()
@@ -190,7 +203,7 @@ class FsmMigrationProject(models.Model):
                 continue  # an empty input keeps the stored secret
             secrets = project._get_secrets()
             secrets[key] = value
-            project.credentials_json = json.dumps(secrets)
+            project.sudo().credentials_json = json.dumps(secrets)
 
     def _compute_secret_inputs(self):
         for project in self:
@@ -221,7 +234,8 @@ class FsmMigrationProject(models.Model):
 
     def action_clear_secrets(self):
         self.ensure_one()
-        self.credentials_json = False
+        self.check_access("write")
+        self.sudo().credentials_json = False
 
     # --- URL policy -----------------------------------------------------------------
     @api.model
@@ -230,6 +244,9 @@ class FsmMigrationProject(models.Model):
         hosts = parse_allowed_hosts(params.get_param(PARAM_ALLOWED_HOSTS))
         loopback = (params.get_param(PARAM_ALLOW_LOOPBACK) or "").strip().lower() in (
             "1", "true", "yes")
+        # the command line's --allow-loopback: its own superuser environment only (a
+        # context key of an RPC call is the caller's, never trusted)
+        loopback = loopback or bool(self.env.su and self.env.context.get("fsm_allow_loopback"))
         return hosts or list(DEFAULT_ALLOWED_HOSTS), loopback
 
     def _checked_url(self, allow_loopback=None):
@@ -291,7 +308,7 @@ class FsmMigrationProject(models.Model):
         else:
             ok, self.last_connection_message = True, _("Connection OK (%s)", fields.Datetime.now())
             if self.state == "connect":
-                self.state = "discover"
+                self.sudo().state = "discover"
         finally:
             source.close()
         return {"type": "ir.actions.client", "tag": "display_notification",
@@ -318,7 +335,7 @@ class FsmMigrationProject(models.Model):
             source.close()
         self._store_discovery(result)
         if self.state in ("connect", "discover"):
-            self.state = "plan"
+            self.sudo().state = "plan"
         return True
 
     def _store_discovery(self, result):
@@ -340,7 +357,7 @@ class FsmMigrationProject(models.Model):
         several = [c["parents_with_several"] for label, c in figures.items() if "contact" in label]
         sites = [c["parents_with_several"] for label, c in figures.items()
                  if "site" in label or "location" in label]
-        self.write({
+        self.sudo().write({
             "discovered_at": fields.Datetime.now(),
             "cardinality_json": json.dumps(result["cardinality"], indent=1),
             "multi_contact_customers": sum(several),
@@ -348,7 +365,7 @@ class FsmMigrationProject(models.Model):
             "discovery_issues_json": json.dumps(result["issues"][:1000], indent=1),
             "discovery_issue_count": len(result["issues"]),
         })
-        self.message_post(body=_(
+        self._post_note(body=_(
             "Discovery: %(objects)s objects, %(fields)s fields, %(records)s records, "
             "%(issues)s issues.", objects=len(objects),
             fields=sum(len(o["fields"]) for o in result["objects"]),
@@ -445,6 +462,22 @@ class FsmMigrationProject(models.Model):
              "source; the rest is what they depend on and what depends on them.")
     sample_run_id = fields.Many2one("fsm.migration.run", compute="_compute_sample_run",
                                     help="The sample run (not rolled back), if any.")
+    new_user_group = fields.Selection(
+        [("sales_own", "Sales / User: Own Documents Only"),
+         ("sales_all", "Sales / User: All Documents"),
+         ("internal", "Internal user, no application rights")],
+        default="sales_own", required=True, groups=MANAGER_GROUP, tracking=True,
+        string="Rights of created users",
+        help="The rights of the users the schema plan creates for unmatched technicians: "
+             "exactly these (never the default user template's).")
+    allow_active_attachments = fields.Boolean(
+        string="Serve HTML/SVG files inline", copy=False, tracking=True, groups=MANAGER_GROUP,
+        help="Migrated HTML, SVG and XML files are stored as downloads (never shown in the "
+             "browser, where their scripts would run). Tick only for a source you trust.")
+    skip_sample = fields.Boolean(
+        string="No sample", copy=False, tracking=True, groups=MANAGER_GROUP,
+        help="Start the full run without a sample run and its approved diff (a Migration "
+             "Manager's decision, kept in the project's history).")
     sample_approved = fields.Boolean(readonly=True, copy=False, tracking=True,
                                      help="The sample's diff was read and approved: the full "
                                           "run may start.")
@@ -478,11 +511,12 @@ class FsmMigrationProject(models.Model):
 
     def action_approve_sample(self):
         self.ensure_one()
+        self.check_access("write")
         if not self.sample_run_id or self.sample_run_id.state != "done":
             raise UserError(_("Run a sample first and read its diff."))
-        self.sample_approved = True
+        self.sudo().sample_approved = True
         if self.state == "sample":
-            self.state = "run"
+            self.sudo().state = "run"
 
     def _migration_runs(self):
         """Samples, full runs and deltas: the runs that wrote something (not rollbacks)."""
@@ -527,13 +561,14 @@ class FsmMigrationProject(models.Model):
     def action_discard_sample(self):
         """Roll the sample back completely, so that the map can be fixed and sampled again."""
         self.ensure_one()
+        self.check_access("write")
         if not self.sample_run_id:
             raise UserError(_("There is no sample to discard."))
         self.env["fsm.migration.rollback"].with_context(active_id=self.id).create(
             {"run_id": self.sample_run_id.id, "force": True}).action_rollback()
-        self.sample_approved = False
+        self.sudo().sample_approved = False
         if self.state in ("run",):
-            self.state = "sample"
+            self.sudo().state = "sample"
 
     def action_open_discard_sample(self):
         """The rollback wizard on the sample run (forced): it says what it removes first."""
@@ -554,12 +589,17 @@ class FsmMigrationProject(models.Model):
         self._check_no_rollback_going()
         if self.run_ids.filtered(lambda r: r.state in ("running", "paused")):
             raise UserError(_("A run of this project is still going: finish or pause it."))
-        run = self.env["fsm.migration.run"].create({
+        if kind == "full" and not (self.sample_approved or self.skip_sample):
+            raise UserError(_(
+                "Run a sample and approve its diff first (or, as a Migration Manager, tick "
+                "'No sample' on the project to go straight to the full run)."))
+        # runs are written by their own actions only (no manager writes one directly)
+        run = self.env["fsm.migration.run"].sudo().create({
             "project_id": self.id, "map_id": self.confirmed_map_id.id, "kind": kind,
             **({"batch_size": batch_size} if batch_size else {})})
         run.action_start(source_ids)
         if kind == "full" and self.state in ("plan", "map", "sample"):
-            self.state = "run"
+            self.sudo().state = "run"
         return run
 
     def action_start_full_run(self):
@@ -585,7 +625,7 @@ class FsmMigrationProject(models.Model):
         """Open the cutover window: changes in the source are picked up until it closes."""
         self.ensure_one()
         self.check_access("write")
-        self.write({"state": "delta", "cutover_until": fields.Datetime.now()
+        self.sudo().write({"state": "delta", "cutover_until": fields.Datetime.now()
                     + timedelta(hours=self.cutover_hours or 48)})
 
     def action_delta(self):
@@ -602,7 +642,7 @@ class FsmMigrationProject(models.Model):
         """Close the window: the project is frozen (done)."""
         self.ensure_one()
         self.check_access("write")
-        self.write({"state": "done", "cutover_until": fields.Datetime.now()})
+        self.sudo().write({"state": "done", "cutover_until": fields.Datetime.now()})
 
     @api.model
     def _cron_delta(self):
@@ -614,12 +654,12 @@ class FsmMigrationProject(models.Model):
                 project._start_run("delta")
 
     def _on_run_done(self, run):
-        self.message_post(body=_(
+        self._post_note(body=_(
             "%(kind)s done: %(created)s created, %(updated)s updated, %(skipped)s skipped, "
             "%(failed)s failed, %(blocked)s blocked.", kind=run.kind, created=run.created,
             updated=run.updated, skipped=run.skipped, failed=run.failed, blocked=run.blocked))
         if run.kind == "full" and self.state == "run":
-            self.state = "verify"
+            self.sudo().state = "verify"
 
     def action_open_rollback(self):
         self.ensure_one()
@@ -638,13 +678,13 @@ class FsmMigrationProject(models.Model):
         if refused:
             body += " " + _("Not reverted (run the rollback again after fixing): %s",
                             "; ".join(refused[:20]))
-        self.message_post(body=body)
+        self._post_note(body=body)
         if not run and not refused:
-            self.state = "rolled_back"
+            self.sudo().state = "rolled_back"
         elif run.kind == "sample":  # a discarded sample: fix the map, sample again
-            self.sample_approved = False
+            self.sudo().sample_approved = False
             if self.state == "run":
-                self.state = "sample"
+                self.sudo().state = "sample"
 
     # --- the guided path: next step, counts of the smart buttons ------------------------
     next_step = fields.Text(
@@ -798,6 +838,6 @@ class FsmMigrationProject(models.Model):
         return self._open_issues(["conflict"], _("Conflicts"))
 
     def _on_map_confirmed(self, confirmed):
-        self.message_post(body=_("Map v%s confirmed.", confirmed.version))
+        self._post_note(body=_("Map v%s confirmed.", confirmed.version))
         if self.state in ("connect", "discover", "plan"):
-            self.state = "map"
+            self.sudo().state = "map"

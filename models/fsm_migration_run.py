@@ -7,13 +7,15 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..importers.diff import RunDiff
 from ..importers.engine import BatchProcessor
 from ..services.errors import SourceError
 from ..services.record_mapper import dependency_order, payload_hash
 from .fsm_migration_batch import COUNTERS
+
+MANAGER_GROUP = "field_service_migration.group_migration_manager"
 
 _logger = logging.getLogger(__name__)
 #: "object.field" pairs whose parents the mapper asks about (work orders with line items
@@ -398,7 +400,19 @@ class FsmMigrationRun(models.Model):
                 "payload": records, "record_count": len(records)}
 
     # --- running ----------------------------------------------------------------------
+    def _owner(self):
+        """These runs as their own actions write them: runs, batches, bindings and issues
+        are never written by a user directly (no access right allows it), so a Migration
+        Manager's button writes them under sudo, once this check has passed."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(_("Only a Migration Manager starts, pauses or resumes a run."))
+        self.check_access("read")  # the company rules still apply
+        return self.sudo()
+
     def action_start(self, source_ids=None):
+        self._owner()._start(source_ids)
+
+    def _start(self, source_ids=None):
         for run in self:
             if run.state != "draft":
                 continue
@@ -409,10 +423,10 @@ class FsmMigrationRun(models.Model):
         self.env.ref("field_service_migration.ir_cron_fsm_migration_worker")._trigger()
 
     def action_pause(self):
-        self.filtered(lambda r: r.state == "running").state = "paused"
+        self._owner().filtered(lambda r: r.state == "running").state = "paused"
 
     def action_resume(self):
-        self.filtered(lambda r: r.state == "paused").state = "running"
+        self._owner().filtered(lambda r: r.state == "paused").state = "running"
         self.env.ref("field_service_migration.ir_cron_fsm_migration_worker")._trigger()
 
     def _run_one_batch(self, processor=None):
@@ -482,6 +496,9 @@ class FsmMigrationRun(models.Model):
         (tests, small runs); the command line commits between batches instead. Returns
         the count."""
         self.ensure_one()
+        return self._owner()._run_until_done(max_seconds)
+
+    def _run_until_done(self, max_seconds=None):
         started, count = time.monotonic(), 0
         if self.kind == "rollback":
             while self.state == "running":

@@ -35,6 +35,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 
 from . import mapping_templates as tpl
+from . import rights
 
 MATCH_THRESHOLD = 0.55
 #: weights of the scoring rule (see module doc)
@@ -989,6 +990,9 @@ def validate(proposal, targets):
                             "fields")
     problems += _check_required(proposal, targets)
     problems += _check_values(proposal)
+    # what a map may write at all: checked here (validation, confirmation) and again by
+    # the engine before every superuser write
+    problems += rights.proposal_problems(proposal, targets)
     return problems
 
 

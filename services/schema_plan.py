@@ -11,6 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from . import rights
+
 FIELD_NAME = re.compile(r"^x_[a-z0-9_]{1,61}$")
 SERVICE_TAG = "Service history"
 
@@ -63,6 +65,10 @@ def build_plan(map_data, existing_fields, existing_stages, existing_tags, existi
             continue
         if not FIELD_NAME.match(name or ""):
             raise ValueError(f"{name!r} is not a valid custom field name (x_, a-z, 0-9, _).")
+        refused = rights.custom_field_problem(model, name, line["new_field_type"],
+                                              line.get("new_field_relation") or None)
+        if refused:
+            raise ValueError(refused)
         options = [o.strip() for o in (line.get("new_field_options") or "").splitlines()
                    if o.strip()]
         plan.fields.append(NewField(

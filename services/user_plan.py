@@ -27,10 +27,11 @@ class UserPlanLine:
         return asdict(self)
 
 
-def plan_users(source_users, odoo_users, owned=None):
+def plan_users(source_users, odoo_users, owned=None, may_create=True):
     """``source_users``: dicts with ``source_object``, ``id``, ``name``, ``email``;
     ``odoo_users``: dicts with ``id``, ``login``, ``email`` (active internal users);
-    ``owned``: ``{source_id: count}``. Returns ``UserPlanLine``s, unmatched first."""
+    ``owned``: ``{source_id: count}``; ``may_create``: whether the user planning may
+    create users (user administration). Returns ``UserPlanLine``s, unmatched first."""
     owned = owned or {}
     by_email = {}
     for user in sorted(odoo_users, key=lambda u: u["id"]):
@@ -60,6 +61,12 @@ def plan_users(source_users, odoo_users, owned=None):
                                 "fallback", None,
                                 "no e-mail in the source: cannot be matched; its records go to "
                                 "the fallback user unless you choose a user")
+        elif not may_create:
+            line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
+                                "fallback", None, "no Odoo user with this e-mail; creating one "
+                                "needs Administration / Access Rights: its records go to the "
+                                "fallback user unless you map it (or an administrator creates "
+                                "the user)")
         else:
             line = UserPlanLine(src.get("source_object", "users"), source_id, name, email, count,
                                 "create", None, "no Odoo user with this e-mail: one is created "

@@ -10,3 +10,5 @@ from . import test_lead_writer
 from . import test_rollback_progress
 from . import test_mail_writer
 from . import test_isolation
+from . import test_security
+from . import test_access_matrix

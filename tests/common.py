@@ -95,6 +95,7 @@ def planned_project(env, **vals):
     """A project discovered, its proposed map confirmed as is and its schema plan applied:
     ready to sample or run (the path a consultant takes when the proposal is right)."""
     vals.setdefault("fallback_user_id", env.ref("base.user_admin").id)
+    vals.setdefault("skip_sample", True)  # (tests of the full run; the sample has its own)
     project = env["fsm.migration.project"].create(vals)
     project.action_discover()
     project.action_propose_map()

@@ -29,11 +29,12 @@ class EngineCase(TransactionCase):
         super().setUpClass()
         bundle = temp_bundle(cls, 0.3, 8)
         cls.truth = generator_truth("fst", 0.3, 8)
+        # (with user administration: the plan creates the unmatched technicians' users)
         cls.manager = new_test_user(cls.env, "fsm_engine_manager",
-                                    groups=f"base.group_user,{MANAGER}")
+                                    groups=f"base.group_user,base.group_erp_manager,{MANAGER}")
         cls.project = cls.env["fsm.migration.project"].with_user(cls.manager).create({
             "name": "Engine test", "source_kind": "fst_bundle", "bundle_path": str(bundle),
-            "fallback_user_id": cls.env.ref("base.user_admin").id})
+            "fallback_user_id": cls.env.ref("base.user_admin").id, "skip_sample": True})
         cls.project.action_discover()
         cls.project.action_propose_map()
         cls.project.map_id.action_confirm()

@@ -15,8 +15,9 @@ class TestMapAndPlan(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         bundle = temp_bundle(cls, 0.3, 2)
+        # (with user administration: the plan creates the unmatched technicians)
         cls.manager = new_test_user(cls.env, "fsm_map_manager",
-                                    groups=f"base.group_user,{MANAGER}")
+                                    groups=f"base.group_user,base.group_erp_manager,{MANAGER}")
         cls.reader = new_test_user(cls.env, "fsm_map_reader", groups=f"base.group_user,{USER}")
         cls.project = cls.env["fsm.migration.project"].with_user(cls.manager).create({
             "name": "Map test", "source_kind": "fst_bundle", "bundle_path": str(bundle),

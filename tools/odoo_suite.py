@@ -214,7 +214,7 @@ class OdooRunner:
                        capture_output=True)
         texts, reports = [], []
         flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle),
-                 "--confirm-map"]
+                 "--confirm-map", "--no-sample"]
         for attempt in (1, 2):
             report_path = self.logdir / f"cli_run_{attempt}.json"
             rc, text, _took = self.odoo_bin(
@@ -246,6 +246,14 @@ class OdooRunner:
             text += f"\nERROR fsm-migrate run: {problem}"
         return (1 if problems else 0), text, time.monotonic() - started
 
+    def _secret_file(self, secret):
+        """A file holding ``secret`` (secrets never go on a command line, where `ps` shows
+        them)."""
+        path = self.logdir / f"secret_{secret}"
+        path.write_text(secret + "\n")
+        path.chmod(0o600)
+        return str(path)
+
     def _cli(self, db, *args, log):
         return self.odoo_bin(f"--addons-path={self.addons_path}", "fsm-migrate", *args, "-d",
                              db, "--no-http", log=log)
@@ -269,8 +277,8 @@ class OdooRunner:
         def stage(name):
             path = self.logdir / f"stage_{name}.json"
             rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
-                                     "--path", str(bundle), "--confirm-map", "--stage-only",
-                                     "--batch-size", "60", "--report", str(path),
+                                     "--path", str(bundle), "--confirm-map", "--no-sample",
+                                     "--stage-only", "--batch-size", "60", "--report", str(path),
                                      log=f"stage_{name}")
             texts.append(text)
             if rc:
@@ -374,10 +382,11 @@ class OdooRunner:
             sources = {
                 "bundle": ["--source", "fst-bundle", "--path", str(bundle)],
                 "dispatch": ["--source", "dispatch", "--url", f"http://127.0.0.1:{port}",
-                             "--client-id", "ci", "--client-secret", "ci-secret",
-                             "--allow-loopback"],
+                             "--client-id", "ci", "--client-secret-file",
+                             self._secret_file("ci-secret"), "--allow-loopback"],
                 "fst-rest": ["--source", "fst-rest", "--url", f"http://127.0.0.1:{rest_port}",
-                             "--auth", "api_key", "--api-key", "fst-dev-key",
+                             "--auth", "api_key", "--api-key-file",
+                             self._secret_file("fst-dev-key"),
                              "--rest-config", '{"pagination": "cursor", "page_size": 500}',
                              "--allow-loopback"],
             }
@@ -386,7 +395,8 @@ class OdooRunner:
                 for attempt in (1, 2):
                     path = self.logdir / f"scale_{db}_{name}_{attempt}.json"
                     rc, text, _t = self._cli(db, "run", *flags, "--name", f"scale {name}",
-                                             "--confirm-map", "--report", str(path),
+                                             "--confirm-map", "--no-sample",
+                                             "--report", str(path),
                                              log=f"scale_{db}_{name}_{attempt}")
                     texts.append(text)
                     if rc:
@@ -826,8 +836,8 @@ def cmd_demo(args):
         report_path = runner.logdir / "demo_report.json"
         rc, text, _took = runner.odoo_bin(
             f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db,
-            "--no-http", "--project", project_id, "--confirm-map", "--report",
-            str(report_path), log="demo_run")
+            "--no-http", "--project", project_id, "--confirm-map", "--no-sample",
+            "--report", str(report_path), log="demo_run")
         if rc != 0 or not report_path.exists():
             print("\n".join(failure_excerpt(text)))
             return 1

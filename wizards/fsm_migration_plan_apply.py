@@ -3,7 +3,18 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services import rights
 from ..services.schema_plan import build_plan, to_ir_model_fields_xml
+
+#: the rights a user the plan creates may get (the project says which): exactly these
+NEW_USER_GROUPS = {
+    "sales_own": ["base.group_user", "sales_team.group_sale_salesman"],
+    "sales_all": ["base.group_user", "sales_team.group_sale_salesman",
+                  "sales_team.group_sale_salesman_all_leads"],
+    "internal": ["base.group_user"],
+}
+#: creating users is user administration: Administration / Access Rights as well
+USER_ADMIN_GROUP = "base.group_erp_manager"
 
 
 class FsmMigrationPlanApply(models.TransientModel):
@@ -91,6 +102,18 @@ class FsmMigrationPlanApply(models.TransientModel):
         project = self.project_id
         project.check_access("write")
         plan = self._plan()
+        # the rights model again, on what is about to be created as superuser
+        refused = [rights.custom_field_problem(new.model, new.name, new.ttype, new.relation)
+                   for new in plan.fields]
+        refused = [problem for problem in refused if problem]
+        if refused:
+            raise UserError(_("The plan cannot be applied:\n%s", "\n".join(refused)))
+        if plan.users and not self._may_create_users():
+            raise UserError(_(
+                "The plan creates %(count)s users: creating users needs Administration / "
+                "Access Rights as well. Map these source users to existing users or give "
+                "their records to the fallback user, or ask an administrator to apply the "
+                "plan.", count=len(plan.users)))
         journal = []
         IrModel = self.env["ir.model"].sudo()  # creating manual fields needs the admin rights
         # one create for all the fields and one for all the options: Odoo reloads the
@@ -117,8 +140,14 @@ class FsmMigrationPlanApply(models.TransientModel):
                                                    mail_create_nosubscribe=True)
         # (not named `user`: Odoo's _() reads a local of that name as the current user)
         # one create for all: Odoo's group and notification bookkeeping runs once
+        # internal users with exactly the groups the project names, never the default
+        # user template's (which may hold accounting, stock, HR managers …)
+        groups = [self.env.ref(xmlid).id for xmlid in
+                  NEW_USER_GROUPS[project.sudo().new_user_group or "sales_own"]
+                  if self.env.ref(xmlid, raise_if_not_found=False)]
         users = quiet.create([{"name": new_user["name"], "login": new_user["email"],
-                               "email": new_user["email"]} for new_user in plan.users])
+                               "email": new_user["email"], "groups_id": [(6, 0, groups)]}
+                              for new_user in plan.users])
         journal += [self._entry("config", record, source_object="users",
                                 source_id=new_user["source_id"])
                     for new_user, record in zip(plan.users, users, strict=True)]
@@ -126,13 +155,16 @@ class FsmMigrationPlanApply(models.TransientModel):
             journal.append(self._entry("config", self.env["crm.tag"].sudo().create({"name": tag})))
         self.env["fsm.migration.journal"]._log(journal)
         counts = plan.summary()
-        project.message_post(body=_(
+        project._post_note(body=_(
             "Schema plan applied: %(field_count)s custom fields, %(stage_count)s stages, "
             "%(user_count)s users, %(tag_count)s tags.", field_count=counts["fields"],
             stage_count=counts["stages"], user_count=counts["users"], tag_count=counts["tags"]))
         if project.state in ("plan", "map"):
-            project.state = "sample"
+            project.sudo().state = "sample"
         return {"type": "ir.actions.act_window_close"}
+
+    def _may_create_users(self):
+        return self.env.su or self.env.user.has_group(USER_ADMIN_GROUP)
 
     def _entry(self, operation, record, source_object=None, source_id=None, note=None):
         return {"project_id": self.project_id.id, "operation": operation,

@@ -41,3 +41,10 @@ def test_a_shared_email_maps_one_source_user_whether_the_odoo_user_exists_or_not
               for line in plan_users(source, existing)}
     assert first == {"1": "create", "2": "fallback"}
     assert second == {"1": ("map", 7), "2": ("fallback", None)}
+
+
+def test_without_user_administration_unmatched_users_go_to_the_fallback():
+    lines = plan_users([{"source_object": "technicians", "id": 1, "name": "Ann",
+                         "email": "ann@example.com"}], [], {"1": 3}, may_create=False)
+    assert [(line.action, line.user_id) for line in lines] == [("fallback", None)]
+    assert "Access Rights" in lines[0].reason
