@@ -15,7 +15,10 @@ Follows the public documentation summarised in SOURCES.md:
 * Job contacts come from ``/v3/jobs/:id/contacts``, one call per job, on a bounded
   thread pool (``max_workers``).
 * Files: ``GET <files host>/v1/datafiles/:token`` answers a 302 to the stored object,
-  which is fetched without the bearer token and streamed.
+  which is fetched without the bearer token and streamed, by a client whose allow-list
+  is ``storage_hosts`` (default :data:`.url_policy.DEFAULT_STORAGE_HOSTS`) plus
+  ``allowed_hosts``; every hop's resolved address is checked (see :mod:`.url_policy`)
+  and the body is capped at ``max_attachment_bytes`` decoded bytes.
 
 Records that are not objects or have no ``id`` are recorded in ``self.issues`` and
 skipped. No secret ever appears in an error message or a log line.
@@ -37,8 +40,9 @@ from .errors import (
     SourceHTTPError,
     SourceNotFound,
 )
-from .http_client import Auth, HttpClient
+from .http_client import MAX_ATTACHMENT_BYTES, Auth, HttpClient
 from .source_base import CustomFieldDef, RecordIssue, Source
+from .url_policy import DEFAULT_STORAGE_HOSTS
 
 _logger = logging.getLogger(__name__)
 
@@ -267,12 +271,15 @@ class DispatchSource(Source):
                  client_secret=None, username=None, password=None, refresh_token=None,
                  files_url=None, page_size=MAX_PAGE_SIZE, max_workers=4, fetch_concurrency=1,
                  allowed_hosts=None, timeout=(5, 30), max_retries=5, backoff_base=0.5,
-                 backoff_max=30.0, sleep=time.sleep):
+                 backoff_max=30.0, sleep=time.sleep, allow_loopback=None, resolve=None,
+                 storage_hosts=None, max_attachment_bytes=MAX_ATTACHMENT_BYTES):
         super().__init__()
         http_options = {"timeout": timeout, "max_retries": max_retries,
                         "backoff_base": backoff_base, "backoff_max": backoff_max,
                         "sleep": sleep, "allowed_hosts": allowed_hosts,
+                        "allow_loopback": allow_loopback, "resolve": resolve,
                         "pool_size": max(16, max_workers, fetch_concurrency)}
+        self.max_attachment_bytes = max_attachment_bytes
         self._token_http = HttpClient(base_url, secrets=lambda: self.auth.secrets,
                                       **http_options)
         self.auth = DispatchOAuth(self._token_http, client_id=client_id,
@@ -283,8 +290,13 @@ class DispatchSource(Source):
             is_production = urlsplit(base_url).hostname == PRODUCTION_HOST
             files_url = PRODUCTION_FILES_URL if is_production else base_url
         self.files_http = HttpClient(files_url, auth=self.auth, **http_options)
-        # the storage behind the 302 is another host: no credentials, no allow-list
-        storage_options = {**http_options, "allowed_hosts": None}
+        # the storage behind the 302 is another host: no credentials, its own allow-list
+        # (the storage hosts and the source's own), every hop's address checked
+        storage_allowed = None
+        if allowed_hosts is not None or storage_hosts is not None:
+            storage_allowed = [*(DEFAULT_STORAGE_HOSTS if storage_hosts is None
+                                 else storage_hosts), *(allowed_hosts or [])]
+        storage_options = {**http_options, "allowed_hosts": storage_allowed}
         self._storage_http = HttpClient(files_url, secrets=lambda: self.auth.secrets,
                                         **storage_options)
         self.page_size = min(page_size, MAX_PAGE_SIZE) if page_size else MAX_PAGE_SIZE
@@ -348,21 +360,22 @@ class DispatchSource(Source):
     def open_attachment(self, ref):
         """Stream the file of an attachment record (or a ``file_token``).
 
-        Returns the raw, undecoded-in-memory response stream (``read``/``close``);
-        the caller closes it.
+        Returns a binary stream (``read``/``close``) of the decoded bytes, which raises
+        ``SourceTooLarge`` past ``max_attachment_bytes``; the caller closes it.
         """
         token = ref.get("file_token") if isinstance(ref, dict) else ref
         if not token:
             raise SourceDataError(f"Attachment {ref.get('id') if isinstance(ref, dict) else ref}"
                                   " has no file_token")
-        response = self.files_http.request("GET", f"v1/datafiles/{token}", stream=True,
-                                           allow_redirects=False)
-        if response.is_redirect:
+        response, stream = self.files_http.open_stream(
+            f"v1/datafiles/{token}", max_bytes=self.max_attachment_bytes,
+            allow_redirects=False)
+        if stream is None:  # the 302 to the stored object
             location = urljoin(response.url, response.headers["Location"])
             response.close()
-            response = self._storage_http.request("GET", location, stream=True)
-        response.raw.decode_content = True
-        return response.raw
+            _, stream = self._storage_http.open_stream(
+                location, max_bytes=self.max_attachment_bytes, redirected_from=response.url)
+        return stream
 
     def close(self):
         for client in (self.http, self.files_http, self._storage_http, self._token_http):

@@ -52,6 +52,10 @@ class SourceDataError(SourceError):
     """The source answered, but the payload is not what its documentation says."""
 
 
+class SourceTooLarge(SourceDataError):
+    """A body (an attachment) is larger than the limit, counted after decompression."""
+
+
 class BundleError(SourceError):
     """An FST export bundle cannot be read (at all, or one file of it).
 

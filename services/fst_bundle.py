@@ -23,20 +23,36 @@ row starts, the column and the reason; things worth knowing that lose no data (a
 unknown column kept, an optional column absent, an unreadable ``updated_at``) go to
 ``self.notices``. Only a bundle that cannot be opened at all raises
 :class:`BundleError`.
+
+Bounded whatever the input (issue 14): a physical line is read at most
+``max_line_chars`` characters at a time (longer: the rest of the file is skipped, with
+one issue); a line with more than ``max_line_delimiters`` delimiters is refused before
+``csv`` splits it; a header wider than ``max_columns`` refuses the file with one issue;
+unknown and duplicate column names are resolved in linear time and reported at most
+``MAX_COLUMN_NOTICES`` times per file plus one summary; the ids already seen are kept
+in a bounded set that spills to a temporary on-disk SQLite table (:class:`SeenIds`);
+a zip member whose declared size is above ``max_member_bytes`` or whose declared
+compression ratio is above ``max_ratio`` (beyond ``RATIO_FREE_BYTES``) is refused, and
+every member is counted while read against the size its entry declares; an attachment
+is refused above ``max_attachment_bytes`` (the manifest's ``size``, the member's
+declared size, and the bytes actually read).
 """
 
 import codecs
 import csv
+import hashlib
 import io
 import os
 import posixpath
 import re
+import sqlite3
 import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .errors import BundleError
+from .http_client import MAX_ATTACHMENT_BYTES
 from .source_base import CustomFieldDef, RecordIssue, Source
 
 #: bytes read from the start of a file to detect its encoding
@@ -50,6 +66,21 @@ FILES_FOLDER = "files"
 #: a single value may be long (HTML notes with inline images), but not unbounded
 MAX_FIELD_CHARS = 64 * 1024 * 1024
 DEFAULT_PAGE_SIZE = 500
+#: the longest physical line read (characters); a longer one stops the file's read
+MAX_LINE_CHARS = 32 * 1024 * 1024
+#: the most delimiters one physical line may hold before ``csv`` splits it
+MAX_LINE_DELIMITERS = 64 * 1024
+#: the widest header read (columns); a wider file is refused with one issue
+MAX_COLUMNS = 4096
+#: unknown/duplicate column findings reported one by one per file, then one summary
+MAX_COLUMN_NOTICES = 50
+#: the largest zip member read (declared uncompressed bytes)
+MAX_MEMBER_BYTES = 4 * 1024 * 1024 * 1024
+#: the highest declared compression ratio of a zip member larger than RATIO_FREE_BYTES
+MAX_RATIO = 100
+RATIO_FREE_BYTES = 8 * 1024 * 1024
+#: ids of one file kept in memory before the rest spill to a temporary SQLite table
+SEEN_IDS_IN_MEMORY = 200_000
 
 # the limit is process-wide in the csv module; it is only ever raised here
 csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
@@ -249,14 +280,20 @@ def attachment_path(ref):
     return clean
 
 
+class BundleLimitError(BundleError):
+    """A file of the bundle is out of the reader's bounds (size, ratio): that file is
+    not read (an issue when it is an object's file), the others are."""
+
+
 class _Container:
     """The files of a bundle, by path relative to the bundle root (``/`` separated)."""
 
     def names(self):
         raise NotImplementedError
 
-    def open(self, name):
-        """A binary stream over one file; ``FileNotFoundError`` when absent."""
+    def open(self, name, max_bytes=None):
+        """A binary stream over one file; ``FileNotFoundError`` when absent; a
+        ``BundleError`` when it declares more than ``max_bytes``."""
         raise NotImplementedError
 
     def close(self):
@@ -275,15 +312,24 @@ class _FolderContainer(_Container):
                 path = file_name if rel == "." else os.path.join(rel, file_name)
                 yield path.replace(os.sep, "/")
 
-    def open(self, name):
+    def open(self, name, max_bytes=None):
         full = os.path.realpath(os.path.join(self.root, *name.split("/")))
         if os.path.commonpath([full, self.root]) != self.root:
             raise BundleError(f"{name!r} resolves outside the bundle folder; refused.",
                               file=name)
+        if max_bytes is not None and os.path.isfile(full) and os.path.getsize(full) > max_bytes:
+            raise BundleLimitError(f"{name} holds {os.path.getsize(full)} bytes, above the limit "
+                              f"of {max_bytes} bytes; not read.", file=name)
         return open(full, "rb")
 
 
 class _ZipContainer(_Container):
+    """Zip members, refused when their declared size or ratio is out of bounds and
+    counted while read against the size their entry declares."""
+
+    max_member_bytes = MAX_MEMBER_BYTES
+    max_ratio = MAX_RATIO
+
     def __init__(self, path):
         try:
             self.zip = zipfile.ZipFile(path)
@@ -298,11 +344,27 @@ class _ZipContainer(_Container):
     def names(self):
         return iter(self.members)
 
-    def open(self, name):
+    def check(self, name, max_bytes=None):
+        """Refuse (``BundleError``) a member whose declared sizes are out of bounds."""
+        info = self.members[name]
+        limit = min(self.max_member_bytes, max_bytes or self.max_member_bytes)
+        if info.file_size > limit:
+            raise BundleLimitError(f"{name} declares {info.file_size} bytes, above the limit of "
+                              f"{limit} bytes; not read.", file=name)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if self.max_ratio and info.file_size > RATIO_FREE_BYTES and ratio > self.max_ratio:
+            raise BundleLimitError(
+                f"{name} declares {info.file_size} bytes compressed into "
+                f"{info.compress_size} (ratio {ratio:.0f}:1, above {self.max_ratio}:1): a "
+                "compression bomb, not read.", file=name)
+        return info
+
+    def open(self, name, max_bytes=None):
         if name not in self.members:
             raise FileNotFoundError(name)
+        info = self.check(name, max_bytes)
         try:
-            return self.zip.open(self.members[name])
+            return io.BufferedReader(_CountedMember(self.zip.open(info), name, info.file_size))
         except RuntimeError:  # zipfile's way of saying "encrypted"
             raise BundleError(f"{name} is password-protected in the zip: export the bundle "
                               "again without a password.", file=name) from None
@@ -315,8 +377,86 @@ class _ZipContainer(_Container):
         self.zip.close()
 
 
+class _CountedMember(io.RawIOBase):
+    """A zip member's stream that fails (``BadZipFile``) as soon as it yields more bytes
+    than its entry declares, or ends before them."""
+
+    def __init__(self, member, name, declared):
+        self._member = member
+        self.name = name
+        self.declared = declared
+        self.read_bytes = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._member.read(min(len(buffer), 1024 * 1024))
+        self.read_bytes += len(data)
+        if self.read_bytes > self.declared:
+            raise zipfile.BadZipFile(f"{self.name} holds more than the {self.declared} bytes "
+                                     "its zip entry declares")
+        if not data and len(buffer) and self.read_bytes < self.declared:
+            raise zipfile.BadZipFile(f"{self.name} ends after {self.read_bytes} of the "
+                                     f"{self.declared} bytes its zip entry declares")
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            self._member.close()
+        return super().close()
+
+
 #: errors a damaged zip member or disk raises while being read
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
+class SeenIds:
+    """A set of ids with bounded memory: the first ``in_memory`` ids in a Python set of
+    16-byte BLAKE2 digests, the others in a temporary on-disk SQLite table (SQLite's
+    ``""`` database: private, deleted on close, page cache capped at 8 MB).
+
+    ``add(id)`` returns False when the id was already there.
+    """
+
+    def __init__(self, in_memory=SEEN_IDS_IN_MEMORY):
+        self.in_memory = in_memory
+        self._set = set()
+        self._db = None
+
+    @staticmethod
+    def _key(value):
+        return hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def add(self, value):
+        key = self._key(value)
+        if key in self._set:
+            return False
+        if len(self._set) < self.in_memory:
+            self._set.add(key)
+            return True
+        if self._db is None:
+            self._db = sqlite3.connect("")
+            self._db.execute("PRAGMA cache_size=-8192")
+            self._db.execute("PRAGMA journal_mode=OFF")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute("CREATE TABLE seen (k BLOB PRIMARY KEY) WITHOUT ROWID")
+        return self._db.execute("INSERT OR IGNORE INTO seen VALUES (?)", (key,)).rowcount == 1
+
+    def __len__(self):
+        spilled = self._db.execute("SELECT count(*) FROM seen").fetchone()[0] if self._db else 0
+        return len(self._set) + spilled
+
+    def close(self):
+        self._set = set()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+class _LineLimit(Exception):
+    """A physical line out of bounds: the rest of the file cannot be read safely."""
 
 
 class FstBundleSource(Source):
@@ -329,8 +469,19 @@ class FstBundleSource(Source):
 
     kind = "fst_bundle"
 
-    def __init__(self, path, *, page_size=DEFAULT_PAGE_SIZE):
+    def __init__(self, path, *, page_size=DEFAULT_PAGE_SIZE, max_line_chars=MAX_LINE_CHARS,
+                 max_line_delimiters=MAX_LINE_DELIMITERS, max_columns=MAX_COLUMNS,
+                 max_member_bytes=MAX_MEMBER_BYTES, max_ratio=MAX_RATIO,
+                 max_attachment_bytes=MAX_ATTACHMENT_BYTES,
+                 seen_ids_in_memory=SEEN_IDS_IN_MEMORY):
         super().__init__()
+        self.max_line_chars = max_line_chars
+        self.max_line_delimiters = max_line_delimiters
+        self.max_columns = max_columns
+        self.max_member_bytes = max_member_bytes
+        self.max_ratio = max_ratio
+        self.max_attachment_bytes = max_attachment_bytes
+        self.seen_ids_in_memory = seen_ids_in_memory
         #: informational findings that lose no data (unknown columns kept …)
         self.notices = []
         self.path = os.fspath(path)
@@ -391,8 +542,15 @@ class FstBundleSource(Source):
         self._open()
         rel = attachment_path(ref)
         name = posixpath.join(self._root, FILES_FOLDER, rel)
+        limit = self.max_attachment_bytes
+        declared = _as_size(ref.get("size")) if isinstance(ref, dict) else None
+        if declared is not None and declared > limit:
+            raise BundleError(f"Attachment {rel!r}: the manifest declares {declared} bytes, "
+                              f"above the limit of {limit} bytes; not read.",
+                              file=f"{FILES_FOLDER}/{rel}")
         try:
-            return self._container.open(name)
+            stream = self._container.open(name, max_bytes=limit)
+            return io.BufferedReader(_CappedFile(stream, limit, f"{FILES_FOLDER}/{rel}"))
         except (FileNotFoundError, IsADirectoryError):
             raise BundleError(f"Attachment {rel!r} is not in the bundle's {FILES_FOLDER}/ "
                               "folder.", file=f"{FILES_FOLDER}/{rel}") from None
@@ -416,6 +574,8 @@ class FstBundleSource(Source):
             container = _FolderContainer(self.path)
         elif os.path.isfile(self.path):
             container = _ZipContainer(self.path)
+            container.max_member_bytes = self.max_member_bytes
+            container.max_ratio = self.max_ratio
         else:
             raise BundleError(f"No bundle at {self.path}: give a .zip file or a folder.",
                               file=self.path)
@@ -506,13 +666,20 @@ class FstBundleSource(Source):
         issue = self._issue_factory(spec, member)
         try:
             text = self._open_text(member)
+        except BundleLimitError as exc:
+            self.issues.append(issue(None, None, str(exc)))
+            return
         except _READ_ERRORS as exc:
             self.issues.append(issue(None, None, f"file cannot be opened: {exc}"))
             return
+        seen_ids = SeenIds(self.seen_ids_in_memory)
         with text:
-            lines = _Lines(text)
+            lines = _Lines(text, self.max_line_chars, self.max_line_delimiters)
             try:
-                yield from self._iter_rows(spec, lines, issue)
+                yield from self._iter_rows(spec, lines, issue, seen_ids)
+            except _LineLimit as exc:
+                self.issues.append(issue(lines.count + 1, None,
+                                         f"{exc}; the rest of the file is skipped"))
             except UnicodeDecodeError as exc:
                 self.issues.append(issue(lines.count + 1, None,
                                          f"cannot be decoded after line {lines.count}: {exc}; "
@@ -521,6 +688,8 @@ class FstBundleSource(Source):
                 self.issues.append(issue(lines.count + 1, None,
                                          f"file is damaged after line {lines.count} ({exc}); "
                                          "the rest of the file is skipped"))
+            finally:
+                seen_ids.close()
 
     def _issue_factory(self, spec, member):
         def issue(line, column, reason, source_id=None, raw=None):
@@ -528,7 +697,7 @@ class FstBundleSource(Source):
                                column=column, raw=raw)
         return issue
 
-    def _iter_rows(self, spec, lines, issue):
+    def _iter_rows(self, spec, lines, issue, seen_ids):
         reader = _csv_reader(lines)
         if reader is None:
             self.issues.append(issue(1, None, "file is empty (no header line)"))
@@ -536,7 +705,6 @@ class FstBundleSource(Source):
         header = self._read_header(spec, reader, lines, issue)
         if header is None:
             return
-        seen_ids = set()
         row_start = lines.count + 1
         while True:
             try:
@@ -561,9 +729,22 @@ class FstBundleSource(Source):
         except (StopIteration, csv.Error) as exc:
             self.issues.append(issue(1, None, f"no readable header line ({exc or 'empty'})"))
             return None
+        if len(cells) > self.max_columns:
+            self.issues.append(issue(lines.count, None,
+                                     f"the header has {len(cells)} columns, more than the limit "
+                                     f"of {self.max_columns}; the file is not read"))
+            return None
         known = self._known_columns(spec)
         canonical = {name_key(c): c for c in known}
         header, used = [], {"id"}
+        next_suffix = {}  # name → the next suffix to try (linear in the header's width)
+        reported = {"unknown": 0, "duplicate": 0}
+
+        def report(kind, finding):
+            reported[kind] += 1
+            if reported[kind] <= MAX_COLUMN_NOTICES:
+                (self.issues if kind == "duplicate" else self.notices).append(finding)
+
         for position, cell in enumerate(cells, start=1):
             if _BAD_CHARS.search(cell):
                 self.issues.append(issue(lines.count, f"#{position}",
@@ -574,28 +755,36 @@ class FstBundleSource(Source):
             if unknown:
                 name = snake_case(_BAD_CHARS.sub("", cell)) or f"column_{position}"
             if name in used:
-                suffix = 2
+                suffix = next_suffix.get(name, 2)
                 while f"{name}_{suffix}" in used:
                     suffix += 1
+                next_suffix[name] = suffix + 1
                 if name != "id":  # "id" is only reserved for the record id: no conflict
-                    self.issues.append(issue(lines.count, cell,
-                                             f"column {cell!r} appears twice; this one is "
-                                             f"kept as {name}_{suffix}"))
+                    report("duplicate", issue(lines.count, cell,
+                                              f"column {cell!r} appears twice; this one is "
+                                              f"kept as {name}_{suffix}"))
                 name = f"{name}_{suffix}"
             if unknown:
-                self.notices.append(issue(lines.count, cell,
-                                          f"unknown column {cell!r} kept as {name!r}"))
+                report("unknown", issue(lines.count, cell,
+                                        f"unknown column {cell!r} kept as {name!r}"))
             used.add(name)
             header.append(name)
-        missing = [c for c in spec.required if c not in header]
+        for kind, target in (("duplicate", self.issues), ("unknown", self.notices)):
+            if reported[kind] > MAX_COLUMN_NOTICES:
+                target.append(issue(lines.count, None,
+                                    f"{reported[kind] - MAX_COLUMN_NOTICES} more {kind} "
+                                    "columns, not listed one by one"))
+        present = set(header)
+        missing = [c for c in spec.required if c not in present]
         for column in missing:
+            shown = ", ".join(header[:50]) + (" …" if len(header) > 50 else "")
             self.issues.append(issue(lines.count, column,
                                      f"required column {column!r} is missing; the file is "
-                                     f"not read (columns found: {', '.join(header)})"))
+                                     f"not read (columns found: {shown})"))
         if missing:
             return None
         for column in known:
-            if column not in header:
+            if column not in present:
                 self.notices.append(issue(lines.count, column,
                                           f"column {column!r} is absent; left out of the "
                                           "records"))
@@ -633,11 +822,10 @@ class FstBundleSource(Source):
                                          raw=record))
                 return None
         source_id = ".".join(record[column].strip() for column in key_columns)
-        if source_id in seen_ids:
+        if not seen_ids.add(source_id):
             self.issues.append(issue(line, spec.id_column, f"{spec.id_column} {source_id!r} "
                                      "appears again; this row is skipped", source_id, record))
             return None
-        seen_ids.add(source_id)
         record["id"] = source_id
         return record
 
@@ -648,7 +836,8 @@ class FstBundleSource(Source):
         rows = -1  # the header line
         try:
             with self._open_text(member) as text:
-                reader = _csv_reader(_Lines(text))
+                reader = _csv_reader(_Lines(text, self.max_line_chars,
+                                            self.max_line_delimiters))
                 while reader is not None:
                     try:
                         rows += 1 if next(reader) else 0
@@ -656,7 +845,7 @@ class FstBundleSource(Source):
                         break
                     except csv.Error:
                         rows += 1
-        except (UnicodeDecodeError, *_READ_ERRORS):
+        except (UnicodeDecodeError, BundleLimitError, _LineLimit, *_READ_ERRORS):
             return None
         return max(rows, 0)
 
@@ -699,8 +888,10 @@ def _csv_reader(lines):
     sep = _SEP_LINE.match(first)
     if sep:
         lines.skip_first()
-        return csv.reader(lines, delimiter=sep.group(1))
-    return csv.reader(lines, delimiter=detect_delimiter(first))
+        lines.delimiter = sep.group(1)
+    else:
+        lines.delimiter = detect_delimiter(first)
+    return csv.reader(lines, delimiter=lines.delimiter)
 
 
 def _raw(header, row):
@@ -721,18 +912,33 @@ class _Lines:
     """Iterates the physical lines of a text stream for ``csv.reader``.
 
     NUL bytes become ``\\udc00`` so that the row holding one is reported like any other
-    undecodable byte. ``count`` is the number of lines handed out so far.
+    undecodable byte. ``count`` is the number of lines handed out so far. A line is
+    read at most ``max_chars`` (+1) characters at a time: a longer one, or one with more
+    than ``max_delimiters`` ``delimiter`` characters, raises ``_LineLimit``.
     """
 
-    def __init__(self, text):
+    def __init__(self, text, max_chars=MAX_LINE_CHARS, max_delimiters=MAX_LINE_DELIMITERS):
         self._text = text
         self._pending = None
         self.count = 0
+        self.max_chars = max_chars
+        self.max_delimiters = max_delimiters
+        self.delimiter = None
+
+    def _readline(self):
+        line = self._text.readline(self.max_chars + 1)
+        if len(line) > self.max_chars:
+            raise _LineLimit(f"line {self.count + 1} is longer than {self.max_chars} "
+                             "characters (the limit of one line)")
+        if self.delimiter and line.count(self.delimiter) > self.max_delimiters:
+            raise _LineLimit(f"line {self.count + 1} has more than {self.max_delimiters} "
+                             f"{self.delimiter!r} delimiters (the limit of one line)")
+        return line
 
     def peek_first(self):
         """The first line (without consuming it), or None for an empty file."""
         if self._pending is None:
-            self._pending = self._text.readline()
+            self._pending = self._readline()
         return self._pending or None
 
     def skip_first(self):
@@ -746,9 +952,49 @@ class _Lines:
     def __next__(self):
         if self._pending:
             line, self._pending = self._pending, ""
+            if self.delimiter and line.count(self.delimiter) > self.max_delimiters:
+                raise _LineLimit(f"line {self.count + 1} has more than {self.max_delimiters} "
+                                 f"{self.delimiter!r} delimiters (the limit of one line)")
         else:
-            line = self._text.readline()
+            line = self._readline()
             if not line:
                 raise StopIteration
         self.count += 1
         return line.replace("\x00", "\udc00") if "\x00" in line else line
+
+
+def _as_size(value):
+    """A manifest ``size`` as a whole number of bytes, else None."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if text.isdigit() else None
+
+
+class _CappedFile(io.RawIOBase):
+    """An attachment's stream that raises ``BundleError`` past ``limit`` bytes read."""
+
+    def __init__(self, stream, limit, name):
+        self._stream = stream
+        self.limit = limit
+        self.name = name
+        self.read_bytes = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        try:
+            data = self._stream.read(min(len(buffer), 1024 * 1024))
+        except _READ_ERRORS as exc:
+            raise BundleError(f"Attachment {self.name!r} cannot be read: {exc}",
+                              file=self.name) from None
+        self.read_bytes += len(data)
+        if self.read_bytes > self.limit:
+            raise BundleError(f"Attachment {self.name!r} is larger than the limit of "
+                              f"{self.limit} bytes; reading stopped.", file=self.name)
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self):
+        if not self.closed:
+            self._stream.close()
+        return super().close()

@@ -9,7 +9,6 @@ an answer (a dotted path such as ``data`` or ``result.items``, or the root list)
 where the total is. Records come back as the API gives them, plus ``"id"``.
 """
 
-import io
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -17,7 +16,7 @@ from datetime import timezone
 
 from .errors import SourceAuthError, SourceConfigError, SourceDataError, SourceError
 from .fst_bundle import BUNDLE_OBJECTS, OBJECTS_BY_NAME, field_type, parse_timestamp
-from .http_client import ApiKeyAuth, Auth, BasicAuth, BearerAuth, HttpClient
+from .http_client import MAX_ATTACHMENT_BYTES, ApiKeyAuth, Auth, BasicAuth, BearerAuth, HttpClient
 from .source_base import CustomFieldDef, RecordIssue, Source
 
 AUTH_TYPES = ("none", "bearer", "apikey", "basic", "oauth2")
@@ -78,8 +77,14 @@ class FstRestConfig:
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_retries: int = 5
-    #: hosts the adapter may call (None: any); the Odoo side always sets it
+    #: hosts the adapter may call (None: any); the Odoo side always sets it. Every hop
+    #: of every request (redirects included) is checked, with its resolved addresses
     allowed_hosts: list | None = None
+    #: loopback addresses allowed (a local emulator; only for hosts written as loopback);
+    #: None: allowed when ``base_url`` itself is a loopback host
+    allow_loopback: bool | None = None
+    #: the largest attachment read, in decoded bytes
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES
 
     @classmethod
     def from_dict(cls, data):
@@ -146,6 +151,10 @@ class FstRestConfig:
             problems.append("attachment_content_endpoint must contain {id}")
         if self.allowed_hosts is not None and not isinstance(self.allowed_hosts, list):
             problems.append("allowed_hosts must be a list of host names")
+        if self.allow_loopback not in (None, True, False):
+            problems.append("allow_loopback must be true or false")
+        if not isinstance(self.max_attachment_bytes, int) or self.max_attachment_bytes < 1:
+            problems.append("max_attachment_bytes must be a whole number of bytes ≥ 1")
         return problems
 
     def to_dict(self):
@@ -250,20 +259,19 @@ class FstRestSource(Source):
 
     kind = "fst_rest"
 
-    def __init__(self, config, *, sleep=time.sleep, session=None):
+    def __init__(self, config, *, sleep=time.sleep, session=None, resolve=None):
         super().__init__()
         self.config = config if isinstance(config, FstRestConfig) \
             else FstRestConfig.from_dict(config)
         c = self.config
-        timeout = (c.connect_timeout, c.read_timeout)
+        options = {"timeout": (c.connect_timeout, c.read_timeout),
+                   "max_retries": c.max_retries, "allowed_hosts": c.allowed_hosts,
+                   "allow_loopback": c.allow_loopback, "resolve": resolve, "sleep": sleep,
+                   "session": session}
         auth = c.make_auth()
         if isinstance(auth, OAuth2ClientCredentials):
-            auth.token_client = HttpClient(
-                c.base_url, timeout=timeout, max_retries=c.max_retries,
-                allowed_hosts=c.allowed_hosts, sleep=sleep, session=session)
-        self.client = HttpClient(
-            c.base_url, timeout=timeout, max_retries=c.max_retries, auth=auth,
-            allowed_hosts=c.allowed_hosts, sleep=sleep, session=session)
+            auth.token_client = HttpClient(c.base_url, **options)
+        self.client = HttpClient(c.base_url, auth=auth, **options)
 
     # -- Source interface ------------------------------------------------------------
 
@@ -363,8 +371,8 @@ class FstRestSource(Source):
         if attachment_id in (None, ""):
             raise SourceDataError(f"Attachment reference {_excerpt(ref)!r} has no id.")
         path = self.config.attachment_content_endpoint.replace("{id}", str(attachment_id))
-        response = self.client.request("GET", path, stream=True)
-        return io.BufferedReader(_ResponseStream(response))
+        _, stream = self.client.open_stream(path, max_bytes=self.config.max_attachment_bytes)
+        return stream
 
     def close(self):
         self.client.close()
@@ -463,27 +471,6 @@ class FstRestSource(Source):
         if since.tzinfo is None:
             since = since.replace(tzinfo=timezone.utc)
         return when is None or when >= since
-
-
-class _ResponseStream(io.RawIOBase):
-    """A streamed ``requests`` response body as a raw binary stream (closes it)."""
-
-    def __init__(self, response):
-        self._response = response
-        response.raw.decode_content = True
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        data = self._response.raw.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
-
-    def close(self):
-        if not self.closed:
-            self._response.close()
-        return super().close()
 
 
 def _as_int(value):

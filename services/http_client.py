@@ -10,17 +10,30 @@ What it guarantees, for every call:
 * typed errors from :mod:`.errors`, carrying the status, a body excerpt (at most
   500 characters) and the URL with secret query values masked;
 * no secret (token, client secret, password, API key) in any exception text or log line;
-* an optional allow-list of hosts, checked before any request leaves.
+* an optional allow-list of hosts, checked before any request leaves;
+* redirects followed by hand (``requests`` never follows one), at most ``max_redirects``
+  hops, and *every* hop checked by :func:`.url_policy.check_hop` before it is sent:
+  scheme (no https → http), allow-list, and every address its host resolves to
+  (private, loopback, link-local, metadata … refused; see :mod:`.url_policy`);
+* credentials (the ``auth``, an ``Authorization``/``Cookie`` header, netrc or session
+  auth) only ever sent to the origin (scheme, host, port) of the request's first URL:
+  a hop to another origin goes without them, and a request body is never re-sent to
+  another origin (a 307/308 there is refused);
+* :meth:`HttpClient.open_stream`: a response body streamed with a cap on the *decoded*
+  bytes (``Content-Length`` checked first; gzip/deflate decoded here in bounded steps),
+  see :class:`CappedBody`.
 """
 
 import base64
 import email.utils
+import io
 import json as jsonlib
 import logging
 import random
 import re
 import threading
 import time
+import zlib
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -35,7 +48,9 @@ from .errors import (
     SourceHTTPError,
     SourceNotFound,
     SourceRateLimited,
+    SourceTooLarge,
 )
+from .url_policy import MAX_REDIRECTS, check_hop, is_loopback, system_resolve
 
 _logger = logging.getLogger(__name__)
 
@@ -52,6 +67,25 @@ BODY_EXCERPT_CHARS = 500
 _SECRET_PARAM = re.compile(
     r"token|secret|password|passwd|key|signature|sig$|auth", re.IGNORECASE
 )
+#: headers never sent to an origin other than the request's first one
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+#: the largest attachment body read (decoded bytes), unless the caller says otherwise
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+#: decoded bytes produced per decompression step (bounds the memory of one read)
+DECODE_STEP = 64 * 1024
+
+
+def _origin_key(url):
+    """(scheme, host, port) of ``url``, the default port filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or (443 if scheme == "https"
+                                                                   else 80)
+
+
+def _no_auth(request):
+    """A requests auth that adds nothing: it also keeps netrc and session auth away."""
+    return request
 
 
 def redact(text, secrets):
@@ -180,6 +214,9 @@ class HttpClient:
         sleep=time.sleep,
         pool_size=16,
         secrets=None,
+        allow_loopback=None,
+        resolve=None,
+        max_redirects=MAX_REDIRECTS,
     ):
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout = timeout
@@ -188,8 +225,16 @@ class HttpClient:
         self.backoff_max = backoff_max
         self.auth = auth
         self.allowed_hosts = (
-            {h.lower() for h in allowed_hosts} if allowed_hosts is not None else None
+            sorted({h.strip().lower() for h in allowed_hosts if h and h.strip()})
+            if allowed_hosts is not None else None
         )
+        #: None: loopback allowed when the base URL's own host is written as loopback
+        #: (a client deliberately pointed at a local emulator); True/False: as said
+        if allow_loopback is None:
+            allow_loopback = is_loopback((urlsplit(self.base_url).hostname or "").lower())
+        self.allow_loopback = bool(allow_loopback)
+        self.resolve = resolve or system_resolve
+        self.max_redirects = max_redirects
         self.user_agent = user_agent
         self.sleep = sleep
         self.extra_secrets = secrets
@@ -201,7 +246,7 @@ class HttpClient:
             adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
-        self.check_url(self.base_url)
+        self.check_url(self.base_url, resolve=False)
 
     # -- public API -------------------------------------------------------------------
 
@@ -211,22 +256,21 @@ class HttpClient:
             return path_or_url
         return urljoin(self.base_url, path_or_url.lstrip("/"))
 
-    def check_url(self, url):
-        """Raise ``SourceConfigError`` when ``url``'s host is not in ``allowed_hosts``."""
+    def check_url(self, url, *, previous=None, resolve=True):
+        """Raise ``SourceConfigError`` when a request must not go to ``url``.
+
+        Scheme and allow-list always; with ``resolve``, every address the host resolves
+        to (see :func:`.url_policy.check_hop`). ``previous`` is the URL that redirected.
+        """
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SourceConfigError(f"Not an http(s) URL: {redact_url(url)}", url=redact_url(url))
-        if self.allowed_hosts is None:
+        if not resolve:  # no DNS: a public stand-in address, IP literals still checked
+            check_hop(url, allowed_hosts=self.allowed_hosts, allow_loopback=self.allow_loopback,
+                      resolve=lambda *_: ["1.1.1.1"])
             return
-        host = parts.hostname.lower()
-        candidates = {host, f"{host}:{parts.port}"} if parts.port else {host}
-        if not candidates & self.allowed_hosts:
-            allowed = ", ".join(sorted(self.allowed_hosts))
-            raise SourceConfigError(
-                f"Host {host!r} is not in the allowed hosts ({allowed})."
-                " Ask a migration manager to add it to the allow-list.",
-                url=redact_url(url),
-            )
+        check_hop(url, allowed_hosts=self.allowed_hosts, allow_loopback=self.allow_loopback,
+                  resolve=self.resolve, previous=previous)
 
     def request(
         self,
@@ -239,14 +283,53 @@ class HttpClient:
         headers=None,
         stream=False,
         allow_redirects=True,
+        redirected_from=None,
     ):
         """Send one request with retries; return the successful ``requests.Response``.
 
+        Redirects are followed here, hop by hop, each hop checked (see the module
+        docstring); with ``allow_redirects=False`` a 3xx answer is returned as is.
+        ``redirected_from``: the URL whose redirect the caller follows with this request
+        (named when the first hop is refused).
         With ``stream=True`` the caller reads (and closes) the body. Error statuses raise
         a ``SourceError`` subclass; the body of a failed response is always closed.
         """
         url = self.url_for(path_or_url)
-        self.check_url(url)
+        origin = _origin_key(url)
+        previous = redirected_from
+        hops = 0
+        while True:
+            self.check_url(url, previous=previous)
+            same_origin = _origin_key(url) == origin
+            response = self._send(method, url, params=params, json=json, data=data,
+                                  headers=headers, stream=stream, credentials=same_origin)
+            if not (allow_redirects and response.is_redirect):
+                return response
+            status = response.status_code
+            location = urljoin(response.url or url, response.headers["Location"])
+            location = urlunsplit(urlsplit(location)._replace(fragment=""))
+            shown = self._shown_url(url, params)
+            response.close()
+            hops += 1
+            if hops > self.max_redirects:
+                raise SourceHTTPError(
+                    f"{method} {shown}: more than {self.max_redirects} redirects; refused.",
+                    status=status, url=shown)
+            if status == 303 or (status in (301, 302) and method not in ("GET", "HEAD")):
+                method, json, data = "GET", None, None
+            elif (json is not None or data is not None) and _origin_key(location) != origin:
+                raise SourceConfigError(
+                    f"redirect from {shown} to {self._shown_url(location, None)} refused: "
+                    "it would send the request body to another host.", url=shown)
+            _logger.info("%s %s: HTTP %s, redirected to %s", method, shown, status,
+                         self._shown_url(location, None))
+            previous, url, params = url, location, None
+
+    def _send(self, method, url, *, params, json, data, headers, stream, credentials):
+        """One URL with retries (no redirect followed); a response below 400, or raise.
+
+        Without ``credentials`` no auth is applied and credential headers are dropped.
+        """
         shown_url = self._shown_url(url, params)
         refreshed = False
         attempt = 0
@@ -254,8 +337,13 @@ class HttpClient:
             send_headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
             if headers:
                 send_headers.update(headers)
-            if self.auth is not None:
+            if credentials and self.auth is not None:
                 self.auth.apply(send_headers)
+            if not credentials:
+                secret_header = getattr(self.auth, "header", "").lower()
+                send_headers = {k: v for k, v in send_headers.items()
+                                if k.lower() not in CREDENTIAL_HEADERS
+                                and k.lower() != secret_header}
             try:
                 response = self.session.request(
                     method,
@@ -266,7 +354,8 @@ class HttpClient:
                     headers=send_headers,
                     timeout=self.timeout,
                     stream=stream,
-                    allow_redirects=allow_redirects,
+                    allow_redirects=False,
+                    **({} if credentials else {"auth": _no_auth, "cookies": None}),
                 )
             except requests.exceptions.SSLError as exc:
                 raise SourceConnectionError(
@@ -287,7 +376,7 @@ class HttpClient:
             status = response.status_code
             if status < 400:
                 return response
-            if status == 401 and self.auth is not None and not refreshed:
+            if status == 401 and credentials and self.auth is not None and not refreshed:
                 response.close()
                 refreshed = True
                 _logger.info("%s %s: 401, refreshing credentials once", method, shown_url)
@@ -301,6 +390,25 @@ class HttpClient:
                 attempt += 1
                 continue
             raise self._error_for(response, method, shown_url, attempt)
+
+    def open_stream(self, path_or_url, *, max_bytes=MAX_ATTACHMENT_BYTES, headers=None,
+                    allow_redirects=True, redirected_from=None):
+        """GET a body as a binary stream capped at ``max_bytes`` *decoded* bytes.
+
+        Returns ``(response, stream)``: a 3xx ``response`` (``allow_redirects=False``)
+        comes back with ``stream`` None. A ``Content-Length`` above the cap is refused
+        before any byte is read; past the cap, ``read`` raises ``SourceTooLarge``.
+        """
+        send = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
+        send.update(headers or {})
+        response = self.request("GET", path_or_url, headers=send, stream=True,
+                                allow_redirects=allow_redirects,
+                                redirected_from=redirected_from)
+        if response.is_redirect:
+            return response, None
+        shown = self._shown_url(response.url or self.url_for(path_or_url), None)
+        return response, io.BufferedReader(CappedBody(response, max_bytes, shown),
+                                           buffer_size=DECODE_STEP)
 
     def get_json(self, path_or_url, params=None):
         """GET and decode JSON; a body that is not JSON raises ``SourceDataError``."""
@@ -411,3 +519,125 @@ class HttpClient:
                 **kwargs,
             )
         return SourceHTTPError(f"{where}: HTTP {status}. {excerpt}".strip(), **kwargs)
+
+
+class CappedBody(io.RawIOBase):
+    """A streamed ``requests`` response body, decoded here, capped at ``max_bytes``.
+
+    ``Content-Length`` is checked first (above the cap: refused before reading). The
+    body is read raw (``decode_content=False``) in chunks of at most ``DECODE_STEP``
+    bytes and gzip/deflate are decoded with ``zlib``'s ``max_length``, so one read never
+    holds more than ``DECODE_STEP`` decoded bytes besides the caller's buffer, whatever
+    the compression ratio and the ``urllib3`` version. Counting decoded bytes, it raises
+    ``SourceTooLarge`` as soon as the body goes past ``max_bytes``.
+    """
+
+    def __init__(self, response, max_bytes, shown_url=""):
+        self._response = response
+        self._raw = response.raw
+        self.max_bytes = max_bytes
+        self.shown_url = shown_url
+        self.decoded = 0
+        self._pending = b""
+        self._raw_done = False
+        encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding in ("", "identity"):
+            self._decoder = None
+        elif encoding in ("gzip", "x-gzip", "deflate"):
+            self._decoder = _Decoder(encoding)
+        else:
+            response.close()
+            raise SourceDataError(f"{shown_url} answered with Content-Encoding {encoding!r}, "
+                                  "which is not read (only gzip and deflate).", url=shown_url)
+        length = response.headers.get("Content-Length")
+        if length and length.strip().isdigit() and int(length) > max_bytes:
+            response.close()
+            raise SourceTooLarge(
+                f"{shown_url} announces {int(length)} bytes (Content-Length), above the "
+                f"limit of {max_bytes} bytes; not read.", url=shown_url)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        while not self._pending:
+            if self._raw_done:
+                return 0
+            chunk = self._raw.read(DECODE_STEP, decode_content=False)
+            if not chunk:
+                self._raw_done = True
+                if self._decoder is not None:
+                    self._pending = self._decoder.flush()
+                    self._count(len(self._pending))
+                continue
+            if self._decoder is None:
+                self._pending = chunk
+                self._count(len(chunk))
+            else:
+                self._decoder.feed(chunk)
+                self._pending = self._decoder.take(DECODE_STEP)
+                self._count(len(self._pending))
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        if not self._pending and self._decoder is not None:
+            self._pending = self._decoder.take(DECODE_STEP)
+            self._count(len(self._pending))
+        return size
+
+    def _count(self, size):
+        self.decoded += size
+        if self.decoded > self.max_bytes:
+            self.close()
+            raise SourceTooLarge(
+                f"{self.shown_url}: the body decodes to more than {self.max_bytes} bytes "
+                "(counted after decompression); reading stopped.", url=self.shown_url)
+
+    def close(self):
+        if not self.closed:
+            self._response.close()
+        return super().close()
+
+
+class _Decoder:
+    """gzip (several members too) or deflate (zlib or raw) decoded in bounded steps."""
+
+    def __init__(self, encoding):
+        self._gzip = encoding != "deflate"
+        self._obj = None
+        self._input = b""
+
+    def feed(self, chunk):
+        self._input += chunk
+
+    def _new(self):
+        if self._gzip:
+            return zlib.decompressobj(31)
+        head = self._input[:2]
+        is_zlib = len(head) == 2 and head[0] & 0x0F == 8 and int.from_bytes(head, "big") % 31 == 0
+        return zlib.decompressobj(15 if is_zlib else -15)
+
+    def take(self, limit):
+        """Up to ``limit`` decoded bytes of what was fed (fewer: all of it is used)."""
+        out = bytearray()
+        try:
+            while len(out) < limit and self._input:
+                if self._obj is None:
+                    self._obj = self._new()
+                if self._obj.eof:  # bytes after the end: another gzip member, or padding
+                    if self._gzip and self._input.strip(b"\0"):
+                        self._obj = zlib.decompressobj(31)
+                        continue
+                    self._input = b""
+                    break
+                out += self._obj.decompress(self._input, limit - len(out))
+                self._input = self._obj.unconsumed_tail
+                if self._obj.eof:
+                    self._input = self._obj.unused_data + self._input
+        except zlib.error as exc:
+            raise SourceDataError(f"the body is not valid {'gzip' if self._gzip else 'deflate'}"
+                                  f" data ({exc})") from None
+        return bytes(out)
+
+    def flush(self):
+        return self.take(DECODE_STEP)

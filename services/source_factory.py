@@ -3,7 +3,12 @@
 ``settings`` keys: ``kind`` (dispatch, fst_rest, fst_bundle), ``url``, ``auth_method``,
 ``client_id``, ``client_secret``, ``username``, ``password``, ``api_key``,
 ``api_key_header``, ``token``, ``bundle_path``, ``rest_config`` (dict),
-``allowed_hosts`` (list) and ``allow_loopback`` (bool).
+``allowed_hosts`` (list), ``allow_loopback`` (bool) and, optionally, ``storage_hosts``
+(list: where Dispatch's files host may redirect; default
+:data:`.url_policy.DEFAULT_STORAGE_HOSTS`, plus ``allowed_hosts`` in any case).
+
+``allowed_hosts`` and ``allow_loopback`` reach the clients, which check every hop of
+every request (redirects included) and the addresses it resolves to.
 """
 
 from urllib.parse import urlsplit
@@ -29,7 +34,9 @@ def build_source(settings):
     if kind == "dispatch":
         from .dispatch_client import DispatchSource
 
-        return DispatchSource(url, **_dispatch_credentials(settings))
+        return DispatchSource(url, allow_loopback=bool(settings.get("allow_loopback")),
+                              storage_hosts=settings.get("storage_hosts"),
+                              **_dispatch_credentials(settings))
     if kind == "fst_rest":
         from .fst_rest import FstRestSource
 
@@ -75,5 +82,6 @@ def _rest_config(url, settings):
         "client_secret": settings.get("client_secret") or "",
         # the URL passed the allow-list above; the adapter refuses any other host
         "allowed_hosts": [urlsplit(url).hostname, *(settings.get("allowed_hosts") or [])],
+        "allow_loopback": bool(settings.get("allow_loopback")),
     })
     return config
