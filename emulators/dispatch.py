@@ -37,9 +37,20 @@ the fault knobs). Everything is served by one server on 127.0.0.1:
     a bearer token.
 
 A missing, unknown or expired bearer token is a 401; an object listed in the
-``forbidden`` setting is a 403. Admin endpoints (never faulted, no token):
-``GET|POST /_admin/config`` (``token_ttl``, ``honour_updated_filter``, ``max_limit``,
-``forbidden``, ``unpaged_subresources``), ``POST /_admin/tokens/expire``, ``GET /_admin/truth``, and
+``forbidden`` setting is a 403; an object in ``unreadable`` (``{object: status}``,
+``--unreadable customers=404,brands=403``; job contacts through their job's endpoint)
+answers that status with the vendor's words, as an endpoint gated by the plan does.
+
+Account variations (:mod:`emulators.variations`, seeded by ``--seed``), applied to the
+data before it is served: ``--empty brands,sources`` (0 records), ``--absent-rate 0.2``
+(that share of each object's optional fields never sent), ``--malformed-value-rate
+0.02`` (that share of phones, e-mails, dates, states and numbers typed so that no
+normaliser reads them). ``DispatchData.variation_report`` says exactly what changed.
+
+Admin endpoints (never faulted, no token): ``GET|POST /_admin/config``
+(``token_ttl``, ``honour_updated_filter``, ``max_limit``, ``forbidden``,
+``unpaged_subresources``, ``unreadable``), ``POST /_admin/tokens/expire``,
+``GET /_admin/truth``, ``GET /_admin/variations`` (the variation report), and
 ``POST /_admin/<plural>``, ``PATCH|DELETE /_admin/<plural>/<id>`` to change data at run
 time (``updated_at`` moves to now, strictly increasing).
 
@@ -59,6 +70,7 @@ from urllib.parse import parse_qs
 
 from . import httpbase
 from .dispatch_data import OBJECTS, DispatchData
+from .variations import add_variation_arguments, variations_from_args
 
 #: objects served as ``/v3/<plural>`` (job contacts only through their job)
 LIST_OBJECTS = tuple(obj for obj in OBJECTS if obj != "job_contacts")
@@ -95,7 +107,7 @@ class DispatchEmulator:
     def __init__(self, data, *, client_id="emulator-client", client_secret="emulator-secret",
                  username="dispatcher@example.com", password="dispatch-password",
                  token_ttl=10800, honour_updated_filter=False, max_limit=100,
-                 unpaged_subresources=False, faults=None):
+                 unpaged_subresources=False, unreadable=None, faults=None):
         self.data = data
         self.client_id = client_id
         self.client_secret = client_secret
@@ -106,6 +118,9 @@ class DispatchEmulator:
         self.max_limit = max_limit
         self.unpaged_subresources = unpaged_subresources
         self.forbidden = set()
+        #: object -> HTTP status its endpoint answers (the data's variations by default)
+        self.unreadable = dict(unreadable if unreadable is not None
+                               else data.variation_report.unreadable)
         self.faults = faults or httpbase.FaultConfig()
         self._lock = threading.RLock()
         self._tokens = {}  # access token -> expiry (epoch seconds)
@@ -149,8 +164,7 @@ class DispatchEmulator:
         obj = parts[1]
         if obj not in LIST_OBJECTS:
             raise ApiError(404, {"errors": f"Unknown resource {obj!r}"})
-        if obj in self.forbidden:
-            raise ApiError(403, {"errors": f"Not allowed to read {obj}"})
+        self._check_readable(obj)
         if len(parts) == 2:
             return self._list(obj, query)
         record_id = self._parse_id(parts[2])
@@ -161,6 +175,7 @@ class DispatchEmulator:
                 encoded = self._encoded(obj, record_id)
             return 200, _JSON, b'{"%s":%s}' % (SINGULAR[obj].encode(), encoded)
         if len(parts) == 4 and obj == "jobs" and parts[3] == "contacts":
+            self._check_readable("job_contacts")
             with self._lock:
                 if record_id not in self._records["jobs"]:
                     raise ApiError(404, {"errors": "Not found"})
@@ -171,6 +186,23 @@ class DispatchEmulator:
                     return 200, _JSON, b'{"contacts":[%s]}' % b",".join(chunk)
             return self._page("job_contacts", ids, query, key="contacts")
         raise ApiError(404, {"errors": "Not found"})
+
+    #: the vendor's words for an unreadable endpoint, by status
+    UNREADABLE_BODIES = {
+        401: "Your plan does not include API access to {obj}",
+        403: "Not allowed to read {obj}: this endpoint is not included in your plan",
+        404: "Not found",
+        405: "Method not allowed",
+        501: "Not implemented",
+    }
+
+    def _check_readable(self, obj):
+        if obj in self.forbidden:
+            raise ApiError(403, {"errors": f"Not allowed to read {obj}"})
+        status = self.unreadable.get(obj)
+        if status:
+            words = self.UNREADABLE_BODIES.get(status, "Error {status}")
+            raise ApiError(status, {"errors": words.format(obj=obj, status=status)})
 
     @staticmethod
     def _parse_id(text):
@@ -449,6 +481,8 @@ class DispatchEmulator:
             return 200, {}, {"expired": len(self._tokens)}
         if parts == ["truth"] and method == "GET":
             return 200, {}, self.data.truth()
+        if parts == ["variations"] and method == "GET":
+            return 200, {}, self.data.variation_report.to_dict()
         if not parts or parts[0] not in OBJECTS:
             raise ApiError(404, {"errors": "Not found"})
         obj = parts[0]
@@ -465,7 +499,8 @@ class DispatchEmulator:
     def _config(self):
         return {"token_ttl": self.token_ttl, "honour_updated_filter": self.honour_updated_filter,
                 "max_limit": self.max_limit, "forbidden": sorted(self.forbidden),
-                "unpaged_subresources": self.unpaged_subresources}
+                "unpaged_subresources": self.unpaged_subresources,
+                "unreadable": dict(self.unreadable)}
 
     def _configure(self, values):
         with self._lock:
@@ -477,6 +512,8 @@ class DispatchEmulator:
                 self.max_limit = int(values["max_limit"])
             if "forbidden" in values:
                 self.forbidden = set(values["forbidden"])
+            if "unreadable" in values:
+                self.unreadable = {str(k): int(v) for k, v in values["unreadable"].items()}
             if "unpaged_subresources" in values:
                 self.unpaged_subresources = bool(values["unpaged_subresources"])
 
@@ -594,7 +631,7 @@ def _contains(value, needle):
 
 def build_router(args, faults):
     """Router for :func:`emulators.httpbase.main` from the command-line options."""
-    data = DispatchData(scale=args.scale, seed=args.seed)
+    data = DispatchData(scale=args.scale, seed=args.seed, variations=variations_from_args(args))
     emulator = DispatchEmulator(
         data, client_id=args.client_id, client_secret=args.client_secret,
         token_ttl=args.token_ttl, honour_updated_filter=args.honour_updated_filter,
@@ -610,6 +647,7 @@ def add_arguments(parser):
     parser.add_argument("--client-secret", default="emulator-secret")
     parser.add_argument("--token-ttl", type=float, default=10800)
     parser.add_argument("--max-limit", type=int, default=100)
+    add_variation_arguments(parser)
     parser.add_argument("--unpaged-subresources", action="store_true",
                         help="answer /v3/jobs/:id/contacts as the docs show it: the whole "
                              "list, no paging, no meta")
