@@ -40,8 +40,11 @@ from .errors import (
     SourceAuthError,
     SourceConfigError,
     SourceDataError,
+    SourceError,
     SourceHTTPError,
     SourceNotFound,
+    SourceObjectUnreadable,
+    as_unreadable,
 )
 from .http_client import Auth, HttpClient
 from .source_base import CustomFieldDef, RecordIssue, Source
@@ -211,6 +214,15 @@ class DispatchOAuth(Auth):
         self._request(self._grant)
 
     def _request(self, body):
+        """Ask a token for ``body``; every error is ``source_wide`` (the credentials or
+        the host, never one object)."""
+        try:
+            self._ask(body)
+        except SourceError as exc:
+            exc.source_wide = True
+            raise
+
+    def _ask(self, body):
         try:
             answer = self._token_client.request("POST", "v3/oauth/token", json=body).json()
         except ValueError:
@@ -342,8 +354,14 @@ class DispatchSource(Source):
     # -- Source interface -------------------------------------------------------------
 
     def test_connection(self):
-        """Get a token and read one organization; typed errors say what failed."""
-        self.count("organizations")
+        """Get a token and read one organization; typed errors say what failed.
+
+        Organizations not readable with this account (gated by plan) is no connection
+        failure: the token proved the credentials, discovery reports the object."""
+        try:
+            self.count("organizations")
+        except SourceObjectUnreadable as exc:
+            _logger.info("Dispatch connection OK, but %s", exc)
 
     def list_objects(self):
         return list(OBJECTS)
@@ -546,21 +564,29 @@ class DispatchSource(Source):
         if since is None and self._job_ids is not None:
             return self._job_ids
         ids = []
-        for page in self._iter_list("jobs", since, self.page_size):
-            ids.extend(record["id"] for record in page)
+        try:
+            for page in self._iter_list("jobs", since, self.page_size):
+                ids.extend(record["id"] for record in page)
+        except SourceError as exc:
+            jobs = as_unreadable("jobs", exc)
+            if jobs is None:
+                raise
+            raise SourceObjectUnreadable(
+                "job_contacts", jobs.status, jobs.vendor_message, url=jobs.url,
+                message=f"job_contacts are read through their jobs, and {jobs}") from exc
         return ids
 
     def _contacts_of(self, job_id):
-        """All contacts of one job (``job_id`` set on each), each once; [] if the job
-        vanished. The docs answer the whole list without ``meta``: a short page ends it,
+        """All contacts of one job (``job_id`` set on each), each once; the 404 error if
+        the job vanished. The docs answer the whole list without ``meta``: a short page ends it,
         and a record met again (a full page repeated by a server that ignores
         ``offset``) is not taken twice."""
         fetch = self._lister("job_contacts", f"v3/jobs/{job_id}/contacts", "contacts")
         try:
             first = fetch({"limit": MAX_PAGE_SIZE, "offset": 0})
-        except SourceNotFound:
+        except SourceNotFound as exc:
             _logger.info("Dispatch job %s vanished while reading its contacts", job_id)
-            return []
+            return exc  # the caller tells a vanished job from an unreadable endpoint
         contacts, seen = [], set()
         for page in self._pages_after(fetch, {}, MAX_PAGE_SIZE, first):
             new = 0
@@ -577,16 +603,27 @@ class DispatchSource(Source):
         return contacts
 
     def _iter_job_contacts(self, since, size):
-        """Contacts of every job (of the jobs changed since ``since``), in pages."""
-        buffer = []
+        """Contacts of every job (of the jobs changed since ``since``), in pages.
+
+        A job that answers 404 vanished since the jobs were listed; when every job
+        does, the contacts endpoint itself is missing: ``SourceObjectUnreadable``."""
+        buffer, answered, not_found = [], False, None
         for contacts in ordered_map(self._contacts_of, self._job_ids_for(since),
                                     self.max_workers):
+            if isinstance(contacts, SourceNotFound):
+                not_found = contacts
+                continue
+            answered = True  # one job answered: the endpoint is readable
             buffer.extend(self._clean("job_contacts", contacts))
             while len(buffer) >= size:
                 yield buffer[:size]
                 del buffer[:size]
         if buffer:
             yield buffer
+        if not_found is not None and not answered:
+            # every job's contacts answered 404: the endpoint, not the jobs, is missing
+            raise SourceObjectUnreadable("job_contacts", 404, not_found.body_excerpt,
+                                         url=not_found.url)
 
     # -- custom fields ----------------------------------------------------------------
 

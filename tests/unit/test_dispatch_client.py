@@ -17,6 +17,7 @@ from services.errors import (
     SourceConnectionError,
     SourceHTTPError,
     SourceNotFound,
+    SourceObjectUnreadable,
 )
 
 SECRET = "emulator-secret"
@@ -270,9 +271,10 @@ def test_not_found_forbidden_and_unknown_object(server, emulator):
     with pytest.raises(SourceConfigError):
         list(source.iter_pages("invoices"))
     emulator.forbidden = {"users"}
-    with pytest.raises(SourceAuthError) as exc:
+    with pytest.raises(SourceObjectUnreadable) as exc:
         pull(source, "users")
-    assert exc.value.status == 403
+    assert exc.value.status == 403 and exc.value.object == "users"
+    assert "Not allowed to read users" in exc.value.vendor_message
 
 
 def test_422_carries_the_errors_body(server):
@@ -415,3 +417,35 @@ def test_pull_under_twenty_percent_faults_equals_fault_free_pull():
         assert faulty[obj] == clean[obj], obj
         assert len(clean[obj]) == len(data.records[obj])
     assert faulty_source.issues == []
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 405, 501])
+@pytest.mark.parametrize("obj", ["organizations", "customers", "job_contacts"])
+def test_an_unreadable_object_is_told_apart(server, emulator, obj, status):
+    """One object's endpoint refusing is ``SourceObjectUnreadable`` from count,
+    iter_pages and iter_records; the other objects read on; the connection holds."""
+    emulator.unreadable = {obj: status}
+    source = make_source(server, max_retries=1)
+    source.test_connection()  # the token proves the credentials
+    calls = [lambda: pull(source, obj), lambda: list(source.iter_records(obj))]
+    if obj != "job_contacts":
+        calls.append(lambda: source.count(obj))
+    for call in calls:
+        with pytest.raises(SourceObjectUnreadable) as exc:
+            call()
+        assert exc.value.object == obj and exc.value.status == status
+        assert exc.value.vendor_message and "not readable" in str(exc.value)
+    assert pull(source, "jobs")
+
+
+def test_refused_credentials_and_host_down_stay_fatal(server, emulator, sleep):
+    source = make_source(server, client_secret="wrong")
+    for call in (source.test_connection, lambda: pull(source, "customers"),
+                 lambda: source.count("customers")):
+        with pytest.raises(SourceAuthError) as exc:
+            call()
+        assert not isinstance(exc.value, SourceObjectUnreadable) and exc.value.source_wide
+    down = DispatchSource("http://127.0.0.1:9", client_id="a", client_secret="b",
+                          max_retries=0, sleep=sleep, timeout=(0.5, 0.5))
+    with pytest.raises(SourceConnectionError):
+        pull(down, "customers")
