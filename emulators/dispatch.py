@@ -5,7 +5,8 @@ the fault knobs). Everything is served by one server on 127.0.0.1:
 
 ``POST /v3/oauth/token``
     JSON (or form) body, ``grant_type`` ``client_credentials`` (``client_id``,
-    ``client_secret``), ``password`` (``username``, ``password``) or ``refresh_token``.
+    ``client_secret``), ``password`` (``username``, ``password`` *and* ``client_id``,
+    ``client_secret``, as documented) or ``refresh_token``.
     Answers ``access_token``, ``token_type: "bearer"``, ``created_at``, ``expires_in``
     (``--token-ttl``, default 10800 s), ``refresh_token``; errors are
     ``{"error", "error_description"}`` (401 ``invalid_client``, 400 ``invalid_grant`` /
@@ -16,24 +17,40 @@ the fault knobs). Everything is served by one server on 127.0.0.1:
     maximum) the answer is **422** ``{"errors": {"limit": [...]}}`` rather than a silent
     clamp, so a client that asks too much learns it. ``filter[<attr>_<pred>]`` with
     ``eq not_eq in null contains gt gteq lt lteq`` on any attribute of the object
-    (``in`` takes comma-separated values; ``external_id`` means ``external_ids``); an
-    unknown attribute or predicate is a 400, a value of the wrong type a 422.
+    (``in`` takes comma-separated values; ``external_id`` means ``external_ids``);
+    ``filter[<attr>]`` without a predicate means ``_eq`` (the docs' own example,
+    ``filter[status]=scheduled``); users take the documented ``filter[by_user_roles]``
+    (comma-separated roles, any of them); an unknown attribute or predicate is a 400,
+    a value of the wrong type a 422.
     ``created_at``/``updated_at`` filters are *ignored* unless
     ``--honour-updated-filter`` is on: the real API does not document them, so clients
     must check what they got.
 ``GET /v3/<plural>/<id>``
     ``{"<singular>": {...}}`` or 404 ``{"errors": "Not found"}``.
 ``GET /v3/jobs/<id>/contacts``
-    the job's contacts, enveloped and paged like a list.
+    the job's contacts, enveloped and paged like a list; with ``unpaged_subresources``
+    (``--unpaged-subresources``) as the docs show it: ``{"contacts": [...]}``, the whole
+    list, ``limit``/``offset`` ignored, no ``meta``.
 ``GET /v1/datafiles/<token>`` (and the older ``/v3/datafiles/<token>``)
     302 to ``/_files/<token>?expires=…&signature=…`` on the same server (standing in for
     ``files-api.dispatch.me`` and its signed storage URL), which serves the bytes without
     a bearer token.
 
 A missing, unknown or expired bearer token is a 401; an object listed in the
-``forbidden`` setting is a 403. Admin endpoints (never faulted, no token):
-``GET|POST /_admin/config`` (``token_ttl``, ``honour_updated_filter``, ``max_limit``,
-``forbidden``), ``POST /_admin/tokens/expire``, ``GET /_admin/truth``, and
+``forbidden`` setting is a 403; an object in ``unreadable`` (``{object: status}``,
+``--unreadable customers=404,brands=403``; job contacts through their job's endpoint)
+answers that status with the vendor's words, as an endpoint gated by the plan does.
+
+Account variations (:mod:`emulators.variations`, seeded by ``--seed``), applied to the
+data before it is served: ``--empty brands,sources`` (0 records), ``--absent-rate 0.2``
+(that share of each object's optional fields never sent), ``--malformed-value-rate
+0.02`` (that share of phones, e-mails, dates, states and numbers typed so that no
+normaliser reads them). ``DispatchData.variation_report`` says exactly what changed.
+
+Admin endpoints (never faulted, no token): ``GET|POST /_admin/config``
+(``token_ttl``, ``honour_updated_filter``, ``max_limit``, ``forbidden``,
+``unpaged_subresources``, ``unreadable``), ``POST /_admin/tokens/expire``,
+``GET /_admin/truth``, ``GET /_admin/variations`` (the variation report), and
 ``POST /_admin/<plural>``, ``PATCH|DELETE /_admin/<plural>/<id>`` to change data at run
 time (``updated_at`` moves to now, strictly increasing).
 
@@ -53,6 +70,7 @@ from urllib.parse import parse_qs
 
 from . import httpbase
 from .dispatch_data import OBJECTS, DispatchData
+from .variations import add_variation_arguments, variations_from_args
 
 #: objects served as ``/v3/<plural>`` (job contacts only through their job)
 LIST_OBJECTS = tuple(obj for obj in OBJECTS if obj != "job_contacts")
@@ -88,7 +106,8 @@ class DispatchEmulator:
 
     def __init__(self, data, *, client_id="emulator-client", client_secret="emulator-secret",
                  username="dispatcher@example.com", password="dispatch-password",
-                 token_ttl=10800, honour_updated_filter=False, max_limit=100, faults=None):
+                 token_ttl=10800, honour_updated_filter=False, max_limit=100,
+                 unpaged_subresources=False, unreadable=None, faults=None):
         self.data = data
         self.client_id = client_id
         self.client_secret = client_secret
@@ -97,7 +116,11 @@ class DispatchEmulator:
         self.token_ttl = token_ttl
         self.honour_updated_filter = honour_updated_filter
         self.max_limit = max_limit
+        self.unpaged_subresources = unpaged_subresources
         self.forbidden = set()
+        #: object -> HTTP status its endpoint answers (the data's variations by default)
+        self.unreadable = dict(unreadable if unreadable is not None
+                               else data.variation_report.unreadable)
         self.faults = faults or httpbase.FaultConfig()
         self._lock = threading.RLock()
         self._tokens = {}  # access token -> expiry (epoch seconds)
@@ -141,8 +164,7 @@ class DispatchEmulator:
         obj = parts[1]
         if obj not in LIST_OBJECTS:
             raise ApiError(404, {"errors": f"Unknown resource {obj!r}"})
-        if obj in self.forbidden:
-            raise ApiError(403, {"errors": f"Not allowed to read {obj}"})
+        self._check_readable(obj)
         if len(parts) == 2:
             return self._list(obj, query)
         record_id = self._parse_id(parts[2])
@@ -153,12 +175,34 @@ class DispatchEmulator:
                 encoded = self._encoded(obj, record_id)
             return 200, _JSON, b'{"%s":%s}' % (SINGULAR[obj].encode(), encoded)
         if len(parts) == 4 and obj == "jobs" and parts[3] == "contacts":
+            self._check_readable("job_contacts")
             with self._lock:
                 if record_id not in self._records["jobs"]:
                     raise ApiError(404, {"errors": "Not found"})
                 ids = list(self._contacts_by_job.get(record_id, ()))
+                if self.unpaged_subresources:
+                    chunk = [self._encoded("job_contacts", rid) for rid in ids
+                             if rid in self._records["job_contacts"]]
+                    return 200, _JSON, b'{"contacts":[%s]}' % b",".join(chunk)
             return self._page("job_contacts", ids, query, key="contacts")
         raise ApiError(404, {"errors": "Not found"})
+
+    #: the vendor's words for an unreadable endpoint, by status
+    UNREADABLE_BODIES = {
+        401: "Your plan does not include API access to {obj}",
+        403: "Not allowed to read {obj}: this endpoint is not included in your plan",
+        404: "Not found",
+        405: "Method not allowed",
+        501: "Not implemented",
+    }
+
+    def _check_readable(self, obj):
+        if obj in self.forbidden:
+            raise ApiError(403, {"errors": f"Not allowed to read {obj}"})
+        status = self.unreadable.get(obj)
+        if status:
+            words = self.UNREADABLE_BODIES.get(status, "Error {status}")
+            raise ApiError(status, {"errors": words.format(obj=obj, status=status)})
 
     @staticmethod
     def _parse_id(text):
@@ -180,6 +224,13 @@ class DispatchEmulator:
                                      "no client authentication included, or unsupported "
                                      "authentication method."})
         elif grant == "password":
+            # the documented password grant carries the client's credentials too
+            if params.get("client_id") != self.client_id or not hmac.compare_digest(
+                    str(params.get("client_secret", "")), self.client_secret):
+                raise ApiError(401, {"error": "invalid_client", "error_description":
+                                     "Client authentication failed due to unknown client, "
+                                     "no client authentication included, or unsupported "
+                                     "authentication method."})
             if params.get("username") != self.username or not hmac.compare_digest(
                     str(params.get("password", "")), self.password):
                 raise ApiError(400, {"error": "invalid_grant", "error_description":
@@ -272,11 +323,23 @@ class DispatchEmulator:
             if not (name.startswith("filter[") and name.endswith("]")):
                 continue
             expression = name[len("filter["):-1]
-            predicate = next((p for p in PREDICATES if expression.endswith("_" + p)), None)
-            if predicate is None:
-                raise ApiError(400, {"errors": {"filter": [
-                    f"{expression!r}: unknown predicate, use one of {', '.join(PREDICATES)}"]}})
-            attribute = expression[:-len(predicate) - 1]
+            if obj == "users" and expression == "by_user_roles":
+                filters.append(("roles", "by_roles", values[-1]))
+                continue
+            predicate = next((p for p in PREDICATES if expression.endswith("_" + p)
+                              and expression[:-len(p) - 1] in self._attributes[obj]), None)
+            if predicate is not None:
+                attribute = expression[:-len(predicate) - 1]
+            elif expression in self._attributes[obj] or expression == "external_id":
+                # the docs' own example: filter[job_id]=123&filter[status]=scheduled
+                attribute, predicate = expression, "eq"
+            else:
+                known = next((p for p in PREDICATES if expression.endswith("_" + p)), None)
+                if known is None:
+                    raise ApiError(400, {"errors": {"filter": [
+                        f"{expression!r}: unknown predicate, use one of "
+                        f"{', '.join(PREDICATES)} (or none, meaning eq)"]}})
+                attribute, predicate = expression[:-len(known) - 1], known
             if attribute == "external_id":
                 attribute = "external_ids"
             if attribute not in self._attributes[obj]:
@@ -314,6 +377,10 @@ class DispatchEmulator:
         is_time = attribute in TIME_ATTRIBUTES or attribute == "time"
         try:
             convert = _parse_time if is_time else _scalar
+            if predicate == "by_roles":
+                roles = {v.strip().casefold() for v in raw.split(",") if v.strip()}
+                return lambda r: bool(roles & {str(role).casefold()
+                                               for role in r.get(attribute) or ()})
             if predicate == "null":
                 wanted = raw.strip().lower() in ("true", "1", "t", "yes")
                 return lambda r: (r.get(attribute) in (None, "", [])) == wanted
@@ -414,6 +481,8 @@ class DispatchEmulator:
             return 200, {}, {"expired": len(self._tokens)}
         if parts == ["truth"] and method == "GET":
             return 200, {}, self.data.truth()
+        if parts == ["variations"] and method == "GET":
+            return 200, {}, self.data.variation_report.to_dict()
         if not parts or parts[0] not in OBJECTS:
             raise ApiError(404, {"errors": "Not found"})
         obj = parts[0]
@@ -429,7 +498,9 @@ class DispatchEmulator:
 
     def _config(self):
         return {"token_ttl": self.token_ttl, "honour_updated_filter": self.honour_updated_filter,
-                "max_limit": self.max_limit, "forbidden": sorted(self.forbidden)}
+                "max_limit": self.max_limit, "forbidden": sorted(self.forbidden),
+                "unpaged_subresources": self.unpaged_subresources,
+                "unreadable": dict(self.unreadable)}
 
     def _configure(self, values):
         with self._lock:
@@ -441,6 +512,10 @@ class DispatchEmulator:
                 self.max_limit = int(values["max_limit"])
             if "forbidden" in values:
                 self.forbidden = set(values["forbidden"])
+            if "unreadable" in values:
+                self.unreadable = {str(k): int(v) for k, v in values["unreadable"].items()}
+            if "unpaged_subresources" in values:
+                self.unpaged_subresources = bool(values["unpaged_subresources"])
 
     def _now_stamp(self):
         """Now, as an API timestamp strictly later than any stamp given before."""
@@ -556,11 +631,12 @@ def _contains(value, needle):
 
 def build_router(args, faults):
     """Router for :func:`emulators.httpbase.main` from the command-line options."""
-    data = DispatchData(scale=args.scale, seed=args.seed)
+    data = DispatchData(scale=args.scale, seed=args.seed, variations=variations_from_args(args))
     emulator = DispatchEmulator(
         data, client_id=args.client_id, client_secret=args.client_secret,
         token_ttl=args.token_ttl, honour_updated_filter=args.honour_updated_filter,
-        max_limit=args.max_limit, faults=faults)
+        max_limit=args.max_limit, unpaged_subresources=args.unpaged_subresources,
+        faults=faults)
     emulator.precompute()
     return emulator
 
@@ -571,6 +647,10 @@ def add_arguments(parser):
     parser.add_argument("--client-secret", default="emulator-secret")
     parser.add_argument("--token-ttl", type=float, default=10800)
     parser.add_argument("--max-limit", type=int, default=100)
+    add_variation_arguments(parser)
+    parser.add_argument("--unpaged-subresources", action="store_true",
+                        help="answer /v3/jobs/:id/contacts as the docs show it: the whole "
+                             "list, no paging, no meta")
     parser.add_argument("--honour-updated-filter", action="store_true",
                         help="apply filter[created_at_*]/filter[updated_at_*] (off: ignored)")
 

@@ -8,7 +8,11 @@ other formats, job statuses in mixed case, appointment times with and without of
 markdown and very long descriptions, Connect ``custom_fields`` on some jobs, and jobs whose
 ``customer_id`` does not exist (orphans).
 
-What a migration must find is in :meth:`DispatchData.truth`. Attachment files are not
+What a migration must find is in :meth:`DispatchData.truth`. ``variations`` (see
+:mod:`emulators.variations`) makes the account differ from the docs as real ones do:
+unreadable endpoints, empty objects, absent optional fields (``KEEP`` lists the fields
+always sent) and malformed values in the normalised fields (``VALUE_KINDS``); what was
+changed is in ``variation_report``. Attachment files are not
 stored: :meth:`DispatchData.file` regenerates the bytes of a ``file_token`` on demand.
 """
 
@@ -17,6 +21,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from . import messy
+from .variations import VariationReport, apply_variations
 
 #: objects in dependency order (the order the client lists them in)
 OBJECTS = (
@@ -53,6 +58,32 @@ STATE_TIMEZONES = {
 EPOCH_START = datetime(2019, 1, 1, tzinfo=timezone.utc)
 EPOCH_END = datetime(2025, 1, 1, tzinfo=timezone.utc)
 ORPHAN_RATE = 0.01
+#: fields an account always sends (ids, timestamps, links): never left out by
+#: ``Variations.absent_rate``; every other documented field is optional
+_ALWAYS = {"id", "created_at", "updated_at", "organization_id"}
+KEEP = {obj: _ALWAYS | links for obj, links in {
+    "organizations": set(), "users": set(), "brands": set(), "sources": set(),
+    "customers": set(), "jobs": {"customer_id", "contacts"}, "job_contacts": {"job_id"},
+    "appointments": {"job_id"}, "survey_responses": {"job_id", "appointment_id"},
+    "attachments": {"entity_type", "entity_id", "file_token"},
+}.items()}
+#: the normalised fields of each object (``Variations.malformed_rate``), by kind; the
+#: Dispatch API has no country field (US and Canada only)
+VALUE_KINDS = {
+    "organizations": [("email", "email"), ("phone_number", "phone"),
+                      ("address.state", "state")],
+    "users": [("email", "email"), ("phone_number", "phone")],
+    "brands": [("email", "email"), ("phone_number", "phone")],
+    "customers": [("email", "email"), ("phone_numbers[].number", "phone"),
+                  ("home_address.state", "state"), ("billing_address.state", "state")],
+    "jobs": [("address.state", "state"), ("service_fee", "number"),
+             ("equipment_descriptions[].installation_date", "date")],
+    "job_contacts": [("contact_methods[method=phone].value", "phone"),
+                     ("contact_methods[method=email].value", "email"),
+                     ("address.state", "state")],
+    "appointments": [("time", "datetime"), ("duration", "number")],
+    "survey_responses": [("rating", "number")],
+}
 
 
 def api_time(when):
@@ -81,7 +112,7 @@ def _counts(scale):
 class DispatchData:
     """All records of one generated Dispatch account, per object, in id order."""
 
-    def __init__(self, scale=1, seed=0):
+    def __init__(self, scale=1, seed=0, variations=None):
         self.scale = scale
         self.seed = seed
         self.records = {obj: [] for obj in OBJECTS}
@@ -90,6 +121,15 @@ class DispatchData:
         self._locations_used = {}  # customer id -> set of location indexes used by jobs
         self._orphans = []
         self._generate(_counts(scale))
+        #: what ``variations`` (an :class:`emulators.variations.Variations`) changed
+        self.variations = variations
+        self.variation_report = VariationReport()
+        if variations is not None and variations.active:
+            self.variation_report = apply_variations(self.records, variations, keep=KEEP,
+                                                     kinds=VALUE_KINDS)
+            if "job_contacts" in variations.empty:
+                for job in self.records["jobs"]:
+                    job["contacts"] = []
 
     # -- public -----------------------------------------------------------------------
 

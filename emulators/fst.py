@@ -33,6 +33,12 @@ changes; ``updated_at`` set to now unless given), ``DELETE /_admin/records/<obje
 ``POST /_admin/revoke_tokens`` (OAuth2 tokens expire at once), ``GET /_admin/truth``.
 With ``malformed_rate`` a stable share of records is served damaged: not an object, or
 without its id.
+
+Account variations (:mod:`emulators.variations`, seeded by ``--seed``): ``--unreadable
+invoices=404,notes=403`` (those endpoints answer that status), ``--empty parts_used``,
+``--absent-rate 0.2`` (that share of each object's optional columns never sent),
+``--malformed-value-rate 0.02`` (phones, e-mails, dates, states, countries and numbers
+typed so that no normaliser reads them); ``dataset.variation_report`` lists them all.
 """
 
 import base64
@@ -51,6 +57,7 @@ from services.fst_bundle import OBJECTS_BY_NAME
 
 from . import httpbase, messy
 from .fst_data import generate
+from .variations import add_variation_arguments, variations_from_args
 
 API_PREFIX = "/api/v1/"
 AUTH_MODES = ("bearer", "apikey", "basic", "oauth2")
@@ -80,7 +87,7 @@ class FstApi:
     """The FST REST router: ``api(method, path, query, headers, body)``."""
 
     def __init__(self, dataset, *, auth="bearer", pagination="page", credentials=None,
-                 faults=None, token_ttl=3600):
+                 faults=None, token_ttl=3600, unreadable=None):
         if auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}")
         if pagination not in PAGINATION_STYLES:
@@ -91,6 +98,10 @@ class FstApi:
         self.credentials = credentials or FstCredentials()
         self.faults = faults or httpbase.FaultConfig()
         self.token_ttl = token_ttl
+        report = getattr(dataset, "variation_report", None)
+        #: object -> HTTP status its endpoint answers (the dataset's variations by default)
+        self.unreadable = dict(unreadable if unreadable is not None
+                               else (report.unreadable if report else {}))
         self.tokens = {}  # access token → expiry (epoch seconds)
         self.token_requests = 0
         self._lock = threading.Lock()
@@ -118,6 +129,10 @@ class FstApi:
         obj = parts[0]
         if obj not in self._rows:
             return _error(404, f"unknown object {obj!r}", "not_found")
+        if self.unreadable.get(obj):
+            status = self.unreadable[obj]
+            return _error(status, f"{obj} is not available on this account (HTTP {status})",
+                          {403: "forbidden", 404: "not_found"}.get(status, "unavailable"))
         if len(parts) == 1:
             return self._list(obj, query, headers)
         record = self._find(obj, parts[1])
@@ -349,11 +364,13 @@ def _add_arguments(parser):
     parser.add_argument("--pagination", choices=PAGINATION_STYLES, default="page")
     parser.add_argument("--token-ttl", type=int, default=3600,
                         help="OAuth2 token lifetime in seconds")
+    add_variation_arguments(parser)
 
 
 def _make_router(args, faults):
-    return FstApi(generate(args.scale, args.seed), auth=args.auth, pagination=args.pagination,
-                  faults=faults, token_ttl=args.token_ttl)
+    dataset = generate(args.scale, args.seed, variations=variations_from_args(args))
+    return FstApi(dataset, auth=args.auth, pagination=args.pagination, faults=faults,
+                  token_ttl=args.token_ttl)
 
 
 def main(argv=None):

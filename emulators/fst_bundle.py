@@ -57,7 +57,8 @@ def bundle_files(dataset, *, encoding="utf-8", delimiter=",", header_style="snak
     """Yield ``(relative path, bytes)`` for every file of the bundle of ``dataset``."""
     for spec in BUNDLE_OBJECTS:
         columns = columns_of(spec.name)
-        rows = ([csv_value(record[c]) for c in columns] for record in dataset.records[spec.name])
+        records = dataset.records[spec.name]
+        rows = ([csv_value(record.get(c)) for c in columns] for record in records)
         yield file_name(spec.name, file_style), csv_text(
             [header_name(c, header_style) for c in columns], rows, delimiter=delimiter,
             encoding=encoding)

@@ -46,6 +46,7 @@ from datetime import datetime, timedelta, timezone
 from services.fst_bundle import BUNDLE_OBJECTS, custom_field_column
 
 from . import messy
+from .variations import VariationReport, apply_variations
 
 #: records per object at scale 1 (objects created per parent are drawn around these)
 BASE_COUNTS = {"customers": 80, "technicians": 10, "work_orders": 155}
@@ -128,6 +129,8 @@ class FstDataset:
     seed: int
     records: dict = field(default_factory=dict)  # object → list of record dicts
     files: dict = field(default_factory=dict)  # path relative to files/ → bytes
+    #: what ``generate(variations=…)`` changed (an ``emulators.variations.VariationReport``)
+    variation_report: object = None
 
     @property
     def custom_fields(self):
@@ -152,9 +155,46 @@ class FstDataset:
         }
 
 
-def generate(scale=1, seed=0):
-    """The FST dataset for ``scale`` (1 ≈ 1,300 records) and ``seed``."""
-    return _Generator(scale, seed).run()
+#: normalised fields per object, by kind (``Variations.malformed_rate``)
+VALUE_KINDS = {
+    "customers": [("email", "email"), ("phone", "phone"), ("mobile", "phone"),
+                  ("bill_state", "state"), ("bill_country", "country"),
+                  ("credit_limit", "number"), ("created_at", "datetime")],
+    "contacts": [("email", "email"), ("phone", "phone"), ("mobile", "phone")],
+    "sites": [("state", "state"), ("country", "country"), ("latitude", "number"),
+              ("longitude", "number")],
+    "technicians": [("email", "email"), ("phone", "phone")],
+    "work_orders": [("created_at", "datetime"), ("scheduled_at", "datetime"),
+                    ("completed_at", "datetime")],
+    "work_order_lines": [("quantity", "number"), ("unit_price", "number")],
+    "appointments": [("start", "datetime"), ("end", "datetime")],
+    "invoices": [("invoice_date", "date"), ("due_date", "date"), ("subtotal", "number"),
+                 ("tax", "number"), ("total", "number")],
+    "invoice_lines": [("quantity", "number"), ("unit_price", "number")],
+    "parts_used": [("quantity", "number"), ("cost", "number")],
+}
+
+
+def keep_fields(obj):
+    """Fields an FST export always has: ids and links (``*_id``), keys and timestamps."""
+    spec = next(o for o in BUNDLE_OBJECTS if o.name == obj)
+    return ({c for c in spec.columns if c.endswith("_id")}
+            | {"updated_at", "number", "invoice_number", "path", "file_name", "mime_type",
+               "size", "sha1", "object", "name"})
+
+
+def generate(scale=1, seed=0, variations=None):
+    """The FST dataset for ``scale`` (1 ≈ 1,300 records) and ``seed``; ``variations``
+    (:class:`emulators.variations.Variations`) makes it differ as real accounts do, and
+    ``dataset.variation_report`` says exactly how."""
+    dataset = _Generator(scale, seed).run()
+    dataset.variation_report = VariationReport()
+    if variations is not None and variations.active:
+        dataset.variation_report = apply_variations(
+            dataset.records, variations,
+            keep={obj: keep_fields(obj) for obj in dataset.records}, kinds=VALUE_KINDS,
+            id_fields={spec.name: spec.id_column for spec in BUNDLE_OBJECTS})
+    return dataset
 
 
 class _Generator:

@@ -3,9 +3,14 @@
 Follows the public documentation summarised in SOURCES.md:
 
 * ``POST /v3/oauth/token`` (JSON body) with ``client_credentials``, ``password`` or
-  ``refresh_token``; the token is reused until shortly before it expires; after a 401
-  a fresh one is fetched once and the request retried once (see :class:`DispatchOAuth`).
+  ``refresh_token``. The grant is named by ``grant_type``; when it is not, a username
+  and password mean ``password`` (see :meth:`DispatchOAuth.choose_grant`). The password
+  grant carries the client id and secret too, as the docs and Dispatch's SDK do. The
+  token is reused until shortly before it expires; after a 401 a fresh one is fetched
+  once and the request retried once (see :class:`DispatchOAuth`).
 * Lists ``/v3/<plural>?limit=&offset=`` answer ``{<plural>: [...], meta: {total}}``.
+  A page shorter than the limit ends the list, ``meta`` or not (sub-resources such as
+  job contacts answer the whole list without ``meta``).
   A server that clamps ``limit`` is followed (offsets advance by what came back); a 422
   on a ``limit`` above the documented 100 makes the client fall back to 100.
 * ``since`` sends ``filter[updated_at_gteq]``, which is *not* documented: the answer is
@@ -14,11 +19,13 @@ Follows the public documentation summarised in SOURCES.md:
   remembered as ``supports_since() == False`` so that the filter is no longer sent.
 * Job contacts come from ``/v3/jobs/:id/contacts``, one call per job, on a bounded
   thread pool (``max_workers``).
-* Files: ``GET <files host>/v1/datafiles/:token`` answers a 302 to the stored object,
-  which is fetched without the bearer token and streamed, by a client whose allow-list
-  is ``storage_hosts`` (default :data:`.url_policy.DEFAULT_STORAGE_HOSTS`) plus
-  ``allowed_hosts``; every hop's resolved address is checked (see :mod:`.url_policy`)
-  and the body is capped at ``max_attachment_bytes`` decoded bytes.
+* Files: ``GET <files host>/v1/datafiles/:token`` (``files-api.dispatch.me`` for
+  ``api.dispatch.me``, ``files-api-sandbox.dispatch.me`` for the sandbox) answers a
+  302 to the stored object, which is fetched without the bearer token and streamed, by
+  a client whose allow-list is ``storage_hosts`` (default
+  :data:`.url_policy.DEFAULT_STORAGE_HOSTS`) plus ``allowed_hosts``; every hop's
+  resolved address is checked (see :mod:`.url_policy`) and the body is capped at
+  ``max_attachment_bytes`` decoded bytes.
 
 Records that are not objects or have no ``id`` are recorded in ``self.issues`` and
 skipped. No secret ever appears in an error message or a log line.
@@ -37,8 +44,11 @@ from .errors import (
     SourceAuthError,
     SourceConfigError,
     SourceDataError,
+    SourceError,
     SourceHTTPError,
     SourceNotFound,
+    SourceObjectUnreadable,
+    as_unreadable,
 )
 from .http_client import MAX_ATTACHMENT_BYTES, Auth, HttpClient
 from .source_base import CustomFieldDef, RecordIssue, Source
@@ -55,6 +65,11 @@ OBJECTS = (
 MAX_PAGE_SIZE = 100
 PRODUCTION_HOST = "api.dispatch.me"
 PRODUCTION_FILES_URL = "https://files-api.dispatch.me"
+SANDBOX_HOST = "api-sandbox.dispatch.me"
+SANDBOX_FILES_URL = "https://files-api-sandbox.dispatch.me"
+#: the files host of each documented API host; any other host (an emulator, a proxy)
+#: serves its files itself
+FILES_URLS = {PRODUCTION_HOST: PRODUCTION_FILES_URL, SANDBOX_HOST: SANDBOX_FILES_URL}
 #: how many job records are read to discover custom fields when no pull has run yet
 CUSTOM_FIELD_SAMPLE = 2000
 #: a string custom field with at most this many distinct values, each seen at least
@@ -113,21 +128,54 @@ class DispatchOAuth(Auth):
     #: a token is renewed this long before ``expires_in`` runs out (at most 10% of it)
     EXPIRY_MARGIN = 60
 
-    def __init__(self, token_client, *, client_id=None, client_secret=None, username=None,
-                 password=None, refresh_token=None, clock=time.monotonic):
+    @staticmethod
+    def choose_grant(*, client_id=None, client_secret=None, username=None, password=None,
+                     refresh_token=None):
+        """The grant used when none is named: ``password`` when a username and password
+        are given (they are only ever given to act as that user; the client id and secret
+        go with them), else ``client_credentials`` when the client id and secret are, else
+        ``refresh_token`` when one is, else ``"none"`` (a configuration error)."""
+        if username and password:
+            return "password"
         if client_id and client_secret:
+            return "client_credentials"
+        if refresh_token:
+            return "refresh_token"
+        return "none"
+
+    def __init__(self, token_client, *, client_id=None, client_secret=None, username=None,
+                 password=None, refresh_token=None, grant_type=None, clock=time.monotonic):
+        grant_type = grant_type or self.choose_grant(
+            client_id=client_id, client_secret=client_secret, username=username,
+            password=password, refresh_token=refresh_token)
+        if grant_type == "password":
+            if not (username and password and client_id and client_secret):
+                raise SourceConfigError(
+                    "The Dispatch password grant needs the client id and client secret as "
+                    "well as the username and password (Dispatch's documentation sends all "
+                    "four). Fill them in the source settings.")
+            # as documented (and as Dispatch's own SDK sends it): the client's
+            # credentials travel with the user's
+            grant = {"grant_type": "password", "username": username, "password": password,
+                     "client_id": client_id, "client_secret": client_secret}
+        elif grant_type == "client_credentials":
+            if not (client_id and client_secret):
+                raise SourceConfigError(
+                    "The Dispatch client credentials grant needs a client id and a client "
+                    "secret. Fill them in the source settings.")
             grant = {"grant_type": "client_credentials", "client_id": client_id,
                      "client_secret": client_secret}
-        elif username and password:
-            grant = {"grant_type": "password", "username": username, "password": password}
-            if client_id:
-                grant["client_id"] = client_id
-        elif refresh_token:
+        elif grant_type == "refresh_token" and refresh_token:
             grant = None
-        else:
+        elif grant_type in ("refresh_token", "none"):
             raise SourceConfigError(
                 "Dispatch needs a client id and secret, a username and password, or a "
                 "refresh token. Fill them in the source settings.")
+        else:
+            raise SourceConfigError(
+                f"Unknown Dispatch grant type {grant_type!r}: use client_credentials, "
+                "password or refresh_token.")
+        self.grant_type = grant_type
         self._token_client = token_client
         self._grant = grant
         self._refresh_token = refresh_token
@@ -171,6 +219,15 @@ class DispatchOAuth(Auth):
         self._request(self._grant)
 
     def _request(self, body):
+        """Ask a token for ``body``; every error is ``source_wide`` (the credentials or
+        the host, never one object)."""
+        try:
+            self._ask(body)
+        except SourceError as exc:
+            exc.source_wide = True
+            raise
+
+    def _ask(self, body):
         try:
             answer = self._token_client.request("POST", "v3/oauth/token", json=body).json()
         except ValueError:
@@ -269,10 +326,11 @@ class DispatchSource(Source):
 
     def __init__(self, base_url="https://api.dispatch.me", *, client_id=None,
                  client_secret=None, username=None, password=None, refresh_token=None,
-                 files_url=None, page_size=MAX_PAGE_SIZE, max_workers=4, fetch_concurrency=1,
-                 allowed_hosts=None, timeout=(5, 30), max_retries=5, backoff_base=0.5,
-                 backoff_max=30.0, sleep=time.sleep, allow_loopback=None, resolve=None,
-                 storage_hosts=None, max_attachment_bytes=MAX_ATTACHMENT_BYTES):
+                 grant_type=None, files_url=None, page_size=MAX_PAGE_SIZE, max_workers=4,
+                 fetch_concurrency=1, allowed_hosts=None, timeout=(5, 30), max_retries=5,
+                 backoff_base=0.5, backoff_max=30.0, sleep=time.sleep, allow_loopback=None,
+                 resolve=None, storage_hosts=None,
+                 max_attachment_bytes=MAX_ATTACHMENT_BYTES):
         super().__init__()
         http_options = {"timeout": timeout, "max_retries": max_retries,
                         "backoff_base": backoff_base, "backoff_max": backoff_max,
@@ -284,11 +342,11 @@ class DispatchSource(Source):
                                       **http_options)
         self.auth = DispatchOAuth(self._token_http, client_id=client_id,
                                   client_secret=client_secret, username=username,
-                                  password=password, refresh_token=refresh_token)
+                                  password=password, refresh_token=refresh_token,
+                                  grant_type=grant_type)
         self.http = HttpClient(base_url, auth=self.auth, **http_options)
         if files_url is None:
-            is_production = urlsplit(base_url).hostname == PRODUCTION_HOST
-            files_url = PRODUCTION_FILES_URL if is_production else base_url
+            files_url = FILES_URLS.get(urlsplit(base_url).hostname, base_url)
         self.files_http = HttpClient(files_url, auth=self.auth, **http_options)
         # the storage behind the 302 is another host: no credentials, its own allow-list
         # (the storage hosts and the source's own), every hop's address checked
@@ -310,8 +368,14 @@ class DispatchSource(Source):
     # -- Source interface -------------------------------------------------------------
 
     def test_connection(self):
-        """Get a token and read one organization; typed errors say what failed."""
-        self.count("organizations")
+        """Get a token and read one organization; typed errors say what failed.
+
+        Organizations not readable with this account (gated by plan) is no connection
+        failure: the token proved the credentials, discovery reports the object."""
+        try:
+            self.count("organizations")
+        except SourceObjectUnreadable as exc:
+            _logger.info("Dispatch connection OK, but %s", exc)
 
     def list_objects(self):
         return list(OBJECTS)
@@ -450,24 +514,30 @@ class DispatchSource(Source):
         return first, size
 
     def _pages_after(self, fetch, filters, size, first, concurrency=1):
-        """Raw record lists from the first page on, in order, until ``meta.total``."""
+        """Raw record lists from the first page on, in order.
+
+        The list ends at ``meta.total`` when the server sends it, and in any case at the
+        first page shorter than ``size`` (the documented end of a list: sub-resources
+        answer their whole list at once, without ``meta``).
+        """
         yield first["records"]
         offset = len(first["records"])
         total = first["total"]
+        if offset < size:
+            return
         if concurrency > 1 and total is not None and offset < total:
             offsets = range(offset, total, size)
             yield from self._fetch_concurrently(fetch, filters, size, offsets, concurrency)
-            offset = total
-        previous = first["records"]
-        while previous and (total is None or offset < total):
+            return
+        while total is None or offset < total:
             answer = fetch({"limit": size, "offset": offset, **filters})
-            previous = answer["records"]
+            page = answer["records"]
             total = answer["total"] if answer["total"] is not None else total
-            if total is None and len(previous) < size:
-                total = offset + len(previous)
-            offset += len(previous)
-            if previous:
-                yield previous
+            offset += len(page)
+            if page:
+                yield page
+            if len(page) < size:
+                return
 
     @staticmethod
     def _fetch_concurrently(fetch, filters, size, offsets, concurrency):
@@ -509,36 +579,66 @@ class DispatchSource(Source):
         if since is None and self._job_ids is not None:
             return self._job_ids
         ids = []
-        for page in self._iter_list("jobs", since, self.page_size):
-            ids.extend(record["id"] for record in page)
+        try:
+            for page in self._iter_list("jobs", since, self.page_size):
+                ids.extend(record["id"] for record in page)
+        except SourceError as exc:
+            jobs = as_unreadable("jobs", exc)
+            if jobs is None:
+                raise
+            raise SourceObjectUnreadable(
+                "job_contacts", jobs.status, jobs.vendor_message, url=jobs.url,
+                message=f"job_contacts are read through their jobs, and {jobs}") from exc
         return ids
 
     def _contacts_of(self, job_id):
-        """All contacts of one job (``job_id`` set on each); [] if the job vanished."""
+        """All contacts of one job (``job_id`` set on each), each once; the 404 error if
+        the job vanished. The docs answer the whole list without ``meta``: a short page ends it,
+        and a record met again (a full page repeated by a server that ignores
+        ``offset``) is not taken twice."""
         fetch = self._lister("job_contacts", f"v3/jobs/{job_id}/contacts", "contacts")
         try:
             first = fetch({"limit": MAX_PAGE_SIZE, "offset": 0})
-        except SourceNotFound:
+        except SourceNotFound as exc:
             _logger.info("Dispatch job %s vanished while reading its contacts", job_id)
-            return []
-        contacts = [record for page in self._pages_after(fetch, {}, MAX_PAGE_SIZE, first)
-                    for record in page]
-        for record in contacts:
-            if isinstance(record, dict):
-                record.setdefault("job_id", job_id)
+            return exc  # the caller tells a vanished job from an unreadable endpoint
+        contacts, seen = [], set()
+        for page in self._pages_after(fetch, {}, MAX_PAGE_SIZE, first):
+            new = 0
+            for record in page:
+                if isinstance(record, dict) and record.get("id") not in (None, ""):
+                    if record["id"] in seen:
+                        continue  # a server that does not page answers the list again
+                    seen.add(record["id"])
+                    record.setdefault("job_id", job_id)
+                new += 1
+                contacts.append(record)
+            if not new:
+                break
         return contacts
 
     def _iter_job_contacts(self, since, size):
-        """Contacts of every job (of the jobs changed since ``since``), in pages."""
-        buffer = []
+        """Contacts of every job (of the jobs changed since ``since``), in pages.
+
+        A job that answers 404 vanished since the jobs were listed; when every job
+        does, the contacts endpoint itself is missing: ``SourceObjectUnreadable``."""
+        buffer, answered, not_found = [], False, None
         for contacts in ordered_map(self._contacts_of, self._job_ids_for(since),
                                     self.max_workers):
+            if isinstance(contacts, SourceNotFound):
+                not_found = contacts
+                continue
+            answered = True  # one job answered: the endpoint is readable
             buffer.extend(self._clean("job_contacts", contacts))
             while len(buffer) >= size:
                 yield buffer[:size]
                 del buffer[:size]
         if buffer:
             yield buffer
+        if not_found is not None and not answered:
+            # every job's contacts answered 404: the endpoint, not the jobs, is missing
+            raise SourceObjectUnreadable("job_contacts", 404, not_found.body_excerpt,
+                                         url=not_found.url)
 
     # -- custom fields ----------------------------------------------------------------
 

@@ -853,3 +853,33 @@ ABSENT_NOTES = {
     ],
     "fst": [],
 }
+
+
+#: when discovery never saw the source of a required target field: other source
+#: fields that fill it, in order (``(source field, transform, args)``), keyed by
+#: ``(source object, target model, target field)``; a ``("=", value, {})`` entry is a
+#: constant default. Tried only for required targets the template left uncovered.
+FALLBACKS = {
+    "dispatch": {
+        ("sources", UTM_SOURCE, "name"): [("name", "trim", {}), ("=", "Dispatch source", {})],
+        ("jobs", LEAD, "name"): [("service_type", "trim", {}), ("description", "trim", {}),
+                                 ("=", "Dispatch job", {})],
+        ("appointments", ACTIVITY, "date_deadline"): [("created_at", "date", {})],
+        ("appointments", EVENT, "start"): [("created_at", "datetime_utc", {})],
+        ("appointments", EVENT, "stop"): [("created_at", "datetime_utc", {})],
+        ("attachments", ATTACHMENT, "name"): [("description", "trim", {}),
+                                              ("=", "Dispatch attachment", {})],
+    },
+    "fst": {
+        ("work_orders", LEAD, "name"): [("number", "trim", {}), ("service_type", "trim", {}),
+                                        ("description", "trim", {}),
+                                        ("=", "FST work order", {})],
+        ("appointments", ACTIVITY, "date_deadline"): [("end", "date", {}),
+                                                      ("updated_at", "date", {})],
+        ("appointments", EVENT, "start"): [("travel_start", "datetime_utc", {}),
+                                           ("arrived_at", "datetime_utc", {})],
+        ("attachments", ATTACHMENT, "name"): [("path", "trim", {}),
+                                              ("=", "FST attachment", {})],
+        ("notes", MESSAGE, "message_type"): [("=", "comment", {})],
+    },
+}

@@ -9,11 +9,22 @@ parent/child restructure in Odoo.
 Large sources are profiled on their first ``sample_limit`` records per object; the
 record count is then the source's own when it says it cheaply (``Source.count``), and
 the profile says it was sampled.
+
+An object whose endpoint this account cannot read (``errors.SourceObjectUnreadable``:
+401/403/404/405/501 on that object) is not fatal: it is listed with ``readable: False``,
+``status``, ``vendor_message`` and ``reason``, 0 records and no fields, and the other
+objects are profiled. Errors about the whole source (credentials refused, host down)
+still raise.
 """
 
+import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+
+from .errors import SourceError, as_unreadable
+
+_logger = logging.getLogger(__name__)
 
 MAX_SAMPLES = 5
 MASK = "•••"
@@ -311,11 +322,36 @@ def _tee(records, kept, link, link_key, ids):
         yield record
 
 
+def unreadable_profile(obj, error):
+    """The dictionary entry of an object this account cannot read."""
+    return {"object": obj, "profiled": 0, "count": 0, "sampled": False, "fields": [],
+            "readable": False, "status": error.status,
+            "vendor_message": error.vendor_message, "reason": str(error)}
+
+
+def unreadable_objects(dictionary):
+    """``[{"object", "status", "vendor_message", "reason"}]`` of a dictionary's objects
+    not readable (what the report and the reconciliation list)."""
+    return [{key: obj.get(key) for key in ("object", "status", "vendor_message", "reason")}
+            for obj in dictionary.get("objects", []) if obj.get("readable") is False]
+
+
 def profile_source(source, kind, *, sample_limit=5000, progress=None):
     """Profile every object of ``source``. ``kind`` picks the cardinality specs
-    ("fst" or "dispatch"). ``progress(obj, index, total)`` is called per object."""
-    custom_names = {f.name for f in source.custom_fields()}
+    ("fst" or "dispatch"). ``progress(obj, index, total)`` is called per object.
+
+    Each object gets ``readable`` (True, or False with ``status``, ``vendor_message``
+    and ``reason``: see the module doc); ``result["unreadable"]`` lists the latter."""
     objects = source.list_objects()
+    try:
+        custom_names = {f.name for f in source.custom_fields()}
+    except SourceError as exc:
+        # custom fields are read from an object (Dispatch: jobs) or a schema endpoint:
+        # one the account cannot read leaves them unknown, it stops nothing
+        if as_unreadable("custom_fields", exc) is None:
+            raise
+        _logger.info("Custom fields not readable: %s", exc)
+        custom_names = set()
     specs = CARDINALITY_SPECS.get(kind, [])
     result = {"objects": [], "cardinality": [], "sample_limit": sample_limit,
               "custom_fields": sorted(custom_names)}
@@ -332,16 +368,26 @@ def profile_source(source, kind, *, sample_limit=5000, progress=None):
         link_key = next((s.parent_key for s in specs if s.via and s.via[0] == obj), None)
         ids = parent_ids.get(obj)
         records = _tee(source.iter_records(obj), kept, link, link_key, ids)
-        prof = profile_records(obj, records, custom_names=custom_names,
-                               sample_limit=sample_limit)
-        counted = source.count(obj)
+        try:
+            prof = profile_records(obj, records, custom_names=custom_names,
+                                   sample_limit=sample_limit)
+            counted = source.count(obj)
+        except SourceError as exc:
+            unreadable = as_unreadable(obj, exc)
+            if unreadable is None:
+                raise
+            _logger.info("Discovery: %s", unreadable)
+            result["objects"].append(unreadable_profile(obj, unreadable))
+            continue
         prof["count"] = counted if counted is not None else prof["profiled"]
         prof["sampled"] = prof["count"] > prof["profiled"]
+        prof["readable"] = True
         result["objects"].append(prof)
         for spec in needs:
             result["cardinality"].append(cardinality(
                 spec, kept, links.get(spec.via[0]) if spec.via else None,
                 parent_ids[spec.parent_obj] if parent_ids.get(spec.parent_obj) else None))
+    result["unreadable"] = unreadable_objects(result)
     result["issues"] = [
         {"object": i.object, "source_id": i.source_id, "reason": i.reason, "file": i.file,
          "line": i.line, "column": i.column} for i in getattr(source, "issues", [])]

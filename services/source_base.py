@@ -4,10 +4,21 @@ Records are plain dicts as the source gives them (JSON-like values), each with a
 ``"id"`` (int or str as the source has it; the engine always compares ``str(id)``).
 Object names are the source's own (``customers``, ``jobs``, ``work_orders`` …).
 The engine only ever talks to a source through this interface.
+
+Per-object calls (``count``, ``iter_pages``, ``iter_records``) of every subclass are
+wrapped (``__init_subclass__``): a 401/403/404/405/501 from that object's endpoint,
+after the retries that apply, is raised as ``errors.SourceObjectUnreadable(obj, status,
+vendor_message)``, so that a caller can report the object as *not readable* and go on
+with the others. Errors about the whole source (credentials refused at the token
+endpoint, marked ``source_wide``; host down; a failing server) are raised unchanged.
+``test_connection`` is not wrapped: it stays fatal.
 """
 
+import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+
+from .errors import SourceError, as_unreadable
 
 
 @dataclass
@@ -35,10 +46,46 @@ class RecordIssue:
     raw: dict | None = None
 
 
+def _guard_count(method):
+    @functools.wraps(method)
+    def count(self, obj, *args, **kwargs):
+        try:
+            return method(self, obj, *args, **kwargs)
+        except SourceError as exc:
+            unreadable = as_unreadable(obj, exc)
+            if unreadable is None or unreadable is exc:
+                raise
+            raise unreadable from exc
+    count.guarded = True
+    return count
+
+
+def _guard_iteration(method):
+    @functools.wraps(method)
+    def iterate(self, obj, *args, **kwargs):
+        try:
+            yield from method(self, obj, *args, **kwargs)
+        except SourceError as exc:
+            unreadable = as_unreadable(obj, exc)
+            if unreadable is None or unreadable is exc:
+                raise
+            raise unreadable from exc
+    iterate.guarded = True
+    return iterate
+
+
 class Source(ABC):
     """A migration source. Implementations must be safe to iterate twice."""
 
     kind = "abstract"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name, guard in (("count", _guard_count), ("iter_pages", _guard_iteration),
+                            ("iter_records", _guard_iteration)):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "guarded", False):
+                setattr(cls, name, guard(method))
 
     #: problems met while reading (malformed rows, records that are not dicts …)
     issues: list

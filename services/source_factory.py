@@ -45,7 +45,8 @@ def build_source(settings):
 
 
 def _dispatch_credentials(settings):
-    """Dispatch's OAuth2 grants: client credentials, or password (with the client's id)."""
+    """Dispatch's OAuth2 grants: client credentials, or password (with the client's id and
+    secret, as documented); ``auth_method`` names the grant."""
     method = settings.get("auth_method") or "client_credentials"
     if method not in ("client_credentials", "password"):
         raise SourceConfigError(
@@ -53,8 +54,9 @@ def _dispatch_credentials(settings):
             "'OAuth2 password'.")
     if not settings.get("client_id") or not settings.get("client_secret"):
         raise SourceConfigError("Dispatch needs a client ID and a client secret.")
+    # the grant is the one the user chose, never guessed from which fields are filled
     credentials = {"client_id": settings["client_id"],
-                   "client_secret": settings["client_secret"]}
+                   "client_secret": settings["client_secret"], "grant_type": method}
     if method == "password":
         if not settings.get("username") or not settings.get("password"):
             raise SourceConfigError("The OAuth2 password grant needs a user name and password.")

@@ -17,6 +17,7 @@ from services.errors import (
     SourceConnectionError,
     SourceHTTPError,
     SourceNotFound,
+    SourceObjectUnreadable,
 )
 
 SECRET = "emulator-secret"
@@ -135,8 +136,9 @@ def test_short_lived_token_is_renewed_before_use(server, emulator):
 
 @pytest.mark.parametrize("options", [
     {"client_secret": "wrong-secret-123"},
-    {"client_id": None, "client_secret": None, "username": "dispatcher@example.com",
-     "password": "wrong-secret-123"},
+    {"username": "dispatcher@example.com", "password": "wrong-secret-123"},
+    {"username": "dispatcher@example.com", "password": "dispatch-password",
+     "client_secret": "wrong-secret-123"},
     {"client_id": None, "client_secret": None, "refresh_token": "wrong-secret-123"},
 ])
 def test_wrong_credentials_raise_clear_auth_error_without_secret(server, options, caplog):
@@ -151,12 +153,105 @@ def test_wrong_credentials_raise_clear_auth_error_without_secret(server, options
 
 
 def test_password_grant_and_refresh_token_grant(server):
-    source = make_source(server, client_id=None, client_secret=None,
-                         username="dispatcher@example.com", password="dispatch-password")
+    source = make_source(server, username="dispatcher@example.com",
+                         password="dispatch-password")
     source.test_connection()
     refresh_token = source.auth._refresh_token
     again = make_source(server, client_id=None, client_secret=None, refresh_token=refresh_token)
     assert again.count("brands") > 0
+
+
+class GrantRecorder:
+    """A token client that records the grant bodies it is asked for."""
+
+    def __init__(self):
+        self.bodies = []
+
+    def request(self, method, path, json=None):
+        self.bodies.append(json)
+        answer = {"access_token": "t", "expires_in": 10800, "refresh_token": "r"}
+        return type("Answer", (), {"json": lambda self: answer})()
+
+
+def test_password_grant_carries_client_credentials_as_documented():
+    from services.dispatch_client import DispatchOAuth
+
+    recorder = GrantRecorder()
+    auth = DispatchOAuth(recorder, client_id="id", client_secret="secret",
+                         username="me@example.com", password="pw")
+    auth.apply({})
+    assert auth.grant_type == "password"  # username + password: the user's grant
+    assert recorder.bodies == [{"grant_type": "password", "username": "me@example.com",
+                                "password": "pw", "client_id": "id",
+                                "client_secret": "secret"}]
+    # the choice is explicit when asked for: client credentials although a user is given
+    recorder = GrantRecorder()
+    auth = DispatchOAuth(recorder, client_id="id", client_secret="secret",
+                         username="me@example.com", password="pw",
+                         grant_type="client_credentials")
+    auth.apply({})
+    assert recorder.bodies[0] == {"grant_type": "client_credentials", "client_id": "id",
+                                  "client_secret": "secret"}
+    with pytest.raises(SourceConfigError, match="client id and client secret"):
+        DispatchOAuth(recorder, username="me@example.com", password="pw")
+    with pytest.raises(SourceConfigError, match="client id and a client secret"):
+        DispatchOAuth(recorder, username="me@example.com", password="pw",
+                      client_id="id", grant_type="client_credentials")
+
+
+def test_source_factory_passes_the_chosen_grant(server):
+    from services.source_factory import build_source
+
+    settings = {"kind": "dispatch", "url": server.url, "allow_loopback": True,
+                "auth_method": "password", "client_id": "emulator-client",
+                "client_secret": SECRET, "username": "dispatcher@example.com",
+                "password": "dispatch-password"}
+    source = build_source(settings)
+    assert source.auth.grant_type == "password"
+    source.test_connection()
+    settings["auth_method"] = "client_credentials"
+    assert build_source(settings).auth.grant_type == "client_credentials"
+
+
+@pytest.mark.parametrize(("api", "files"), [
+    ("https://api.dispatch.me", "https://files-api.dispatch.me"),
+    ("https://api-sandbox.dispatch.me", "https://files-api-sandbox.dispatch.me"),
+    ("http://127.0.0.1:9999", "http://127.0.0.1:9999"),
+])
+def test_files_host_follows_the_api_host(api, files):
+    source = DispatchSource(api, client_id="a", client_secret="b")
+    assert source.files_http.url_for("v1/datafiles/x").startswith(files + "/")
+    source.close()
+
+
+def test_unpaged_job_contacts_are_read_once(server, emulator, data):
+    """The docs answer ``/v3/jobs/:id/contacts`` whole, without ``meta``."""
+    emulator.unpaged_subresources = True
+    source = make_source(server)
+    contacts = pull(source, "job_contacts")
+    assert len(contacts) == len(data.records["job_contacts"])
+    assert len({c["id"] for c in contacts}) == len(contacts)
+    assert canonical(contacts) == canonical(data.records["job_contacts"])
+
+
+def test_short_page_without_meta_ends_the_list(data):
+    """A page shorter than the limit is the last one, whether or not ``meta`` is there."""
+    source = DispatchSource("http://127.0.0.1:1", client_id="a", client_secret="b")
+    calls = []
+    records = [{"id": n} for n in range(250)]
+
+    def fetch(params):
+        calls.append(params["offset"])
+        chunk = records[params["offset"]:params["offset"] + params["limit"]]
+        return {"records": chunk, "total": None}
+    first = fetch({"limit": 100, "offset": 0})
+    pages = list(source._pages_after(fetch, {}, 100, first))
+    assert [len(p) for p in pages] == [100, 100, 50] and calls == [0, 100, 200]
+    calls.clear()
+    first = fetch({"limit": 300, "offset": 0})
+    assert [len(p) for p in source._pages_after(fetch, {}, 300, first)] == [250]
+    assert calls == [0]  # no second call after a short first page
+    source.close()
 
 
 def test_missing_credentials_is_a_config_error(server):
@@ -176,9 +271,10 @@ def test_not_found_forbidden_and_unknown_object(server, emulator):
     with pytest.raises(SourceConfigError):
         list(source.iter_pages("invoices"))
     emulator.forbidden = {"users"}
-    with pytest.raises(SourceAuthError) as exc:
+    with pytest.raises(SourceObjectUnreadable) as exc:
         pull(source, "users")
-    assert exc.value.status == 403
+    assert exc.value.status == 403 and exc.value.object == "users"
+    assert "Not allowed to read users" in exc.value.vendor_message
 
 
 def test_422_carries_the_errors_body(server):
@@ -321,3 +417,35 @@ def test_pull_under_twenty_percent_faults_equals_fault_free_pull():
         assert faulty[obj] == clean[obj], obj
         assert len(clean[obj]) == len(data.records[obj])
     assert faulty_source.issues == []
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 405, 501])
+@pytest.mark.parametrize("obj", ["organizations", "customers", "job_contacts"])
+def test_an_unreadable_object_is_told_apart(server, emulator, obj, status):
+    """One object's endpoint refusing is ``SourceObjectUnreadable`` from count,
+    iter_pages and iter_records; the other objects read on; the connection holds."""
+    emulator.unreadable = {obj: status}
+    source = make_source(server, max_retries=1)
+    source.test_connection()  # the token proves the credentials
+    calls = [lambda: pull(source, obj), lambda: list(source.iter_records(obj))]
+    if obj != "job_contacts":
+        calls.append(lambda: source.count(obj))
+    for call in calls:
+        with pytest.raises(SourceObjectUnreadable) as exc:
+            call()
+        assert exc.value.object == obj and exc.value.status == status
+        assert exc.value.vendor_message and "not readable" in str(exc.value)
+    assert pull(source, "jobs")
+
+
+def test_refused_credentials_and_host_down_stay_fatal(server, emulator, sleep):
+    source = make_source(server, client_secret="wrong")
+    for call in (source.test_connection, lambda: pull(source, "customers"),
+                 lambda: source.count("customers")):
+        with pytest.raises(SourceAuthError) as exc:
+            call()
+        assert not isinstance(exc.value, SourceObjectUnreadable) and exc.value.source_wide
+    down = DispatchSource("http://127.0.0.1:9", client_id="a", client_secret="b",
+                          max_retries=0, sleep=sleep, timeout=(0.5, 0.5))
+    with pytest.raises(SourceConnectionError):
+        pull(down, "customers")

@@ -70,8 +70,14 @@ def test_token_answer_is_as_documented(server):
 
 @pytest.mark.parametrize("body,status,error", [
     ({**CREDENTIALS, "client_secret": "wrong"}, 401, "invalid_client"),
-    ({"grant_type": "password", "username": "dispatcher@example.com", "password": "x"}, 400,
-     "invalid_grant"),
+    ({**CREDENTIALS, "grant_type": "password", "username": "dispatcher@example.com",
+      "password": "x"}, 400, "invalid_grant"),
+    # the documented password grant carries the client's credentials: checked too
+    ({"grant_type": "password", "username": "dispatcher@example.com",
+      "password": "dispatch-password"}, 401, "invalid_client"),
+    ({**CREDENTIALS, "client_secret": "wrong", "grant_type": "password",
+      "username": "dispatcher@example.com", "password": "dispatch-password"}, 401,
+     "invalid_client"),
     ({"grant_type": "refresh_token", "refresh_token": "nope"}, 400, "invalid_grant"),
     ({"grant_type": "implicit"}, 400, "unsupported_grant_type"),
     ({}, 400, "invalid_request"),
@@ -135,6 +141,52 @@ def test_each_filter_predicate(api, data, obj, flt, value, test):
     assert expected, "the filter must select something to be meaningful"
     assert len(expected) < len(data.records[obj]), "and must leave something out"
     assert all_ids(api, f"/v3/{obj}", **{f"filter[{flt}]": value}) == expected
+
+
+def test_password_grant_with_client_credentials_gives_a_token(server):
+    body = {**CREDENTIALS, "grant_type": "password", "username": "dispatcher@example.com",
+            "password": "dispatch-password"}
+    answer = requests.post(server.url + "/v3/oauth/token", json=body, timeout=5)
+    assert answer.status_code == 200 and answer.json()["access_token"]
+
+
+@pytest.mark.parametrize("obj,flt,value,test", [
+    # the docs' own example: a filter without predicate means _eq
+    ("jobs", "status", "complete", lambda r: r["status"] == "complete"),
+    ("appointments", "job_id", None, None),
+    ("survey_responses", "rating", "4", lambda r: r["rating"] == 4),
+])
+def test_filter_without_predicate_means_eq(api, data, obj, flt, value, test):
+    if value is None:  # the SDK's get_surveys_for_job style: filter[job_id]=<id>
+        value = data.records[obj][0]["job_id"]
+        test = lambda r: r["job_id"] == value  # noqa: E731
+    expected = _expected(data, obj, test)
+    assert expected and len(expected) < len(data.records[obj])
+    assert all_ids(api, f"/v3/{obj}", **{f"filter[{flt}]": value}) == expected
+    assert all_ids(api, f"/v3/{obj}", **{f"filter[{flt}_eq]": value}) == expected
+
+
+def test_users_by_user_roles(api, data):
+    technicians = _expected(data, "users", lambda r: "technician" in r["roles"])
+    dispatchers = _expected(data, "users", lambda r: "dispatcher" in r["roles"])
+    assert 0 < len(technicians) < len(data.records["users"])
+    assert all_ids(api, "/v3/users", **{"filter[by_user_roles]": "technician"}) == technicians
+    assert all_ids(api, "/v3/users", **{"filter[by_user_roles]": "dispatcher"}) == dispatchers
+    both = _expected(data, "users", lambda r: set(r["roles"]) & {"technician", "dispatcher"})
+    assert all_ids(api, "/v3/users",
+                   **{"filter[by_user_roles]": "dispatcher,technician"}) == both
+    assert api("/v3/jobs", **{"filter[by_user_roles]": "technician"}).status_code == 400
+
+
+def test_unpaged_subresources_answer_the_whole_list_without_meta(api, data, emulator):
+    emulator.unpaged_subresources = True
+    by_job = {}
+    for contact in data.records["job_contacts"]:
+        by_job.setdefault(contact["job_id"], []).append(contact)
+    job_id = max(by_job, key=lambda j: len(by_job[j]))
+    body = api(f"/v3/jobs/{job_id}/contacts", limit=1, offset=1).json()
+    assert body == {"contacts": by_job[job_id]}  # limit/offset ignored, no meta
+    assert len(by_job[job_id]) >= 2
 
 
 def test_customer_id_in_filter(api, data):
@@ -211,10 +263,12 @@ def test_command_line_options_reach_the_emulator():
     add_arguments(parser)
     args = parser.parse_args([
         "--scale", "0.1", "--seed", "9", "--fault-rate-429", "0.2", "--fault-drop-rate", "0.1",
-        "--token-ttl", "5", "--honour-updated-filter", "--client-secret", "s"])
+        "--token-ttl", "5", "--honour-updated-filter", "--client-secret", "s",
+        "--unpaged-subresources"])
     faults = faults_from_args(args)
     assert (faults.rate_429, faults.drop_rate, faults.seed) == (0.2, 0.1, 9)
     emulator = build_router(args, faults)
     assert emulator.faults is faults and emulator.client_secret == "s"
     assert emulator.token_ttl == 5 and emulator.honour_updated_filter is True
+    assert emulator.unpaged_subresources is True
     assert EmulatorServer(emulator).faults is faults

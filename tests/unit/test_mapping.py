@@ -405,14 +405,17 @@ def test_validate_missing_required(proposals, targets):
                            if not (f.source_object == "work_orders"
                                    and f.target_field == "name")]
     assert validate(proposal, targets) == [
-        "work_orders (lead) → crm.lead: required field name is neither mapped nor defaulted"]
+        "work_orders (lead) → crm.lead: required field name is neither mapped nor "
+        "defaulted: map a source field to name, give the object line a default for it, "
+        "or skip the object line"]
     proposal = broken(proposals["dispatch", "none"])
     for f in proposal.field_maps:
         if f.source_object == "appointments" and f.target_field == "date_deadline":
             f.skip = True
     assert validate(proposal, targets) == [
         "appointments (activity) → mail.activity: required field date_deadline is neither "
-        "mapped nor defaulted"]
+        "mapped nor defaulted: map a source field to date_deadline, give the object line a "
+        "default for it, or skip the object line"]
 
 
 def test_validate_unknown_target_and_model(proposals, targets):
@@ -420,11 +423,11 @@ def test_validate_unknown_target_and_model(proposals, targets):
     line(proposal, "customers", "phone").target_field = "phone_number"
     assert validate(proposal, targets) == [
         "customers.phone: res.partner.phone_number does not exist and is not planned as a "
-        "new field"]
+        "new field: pick an existing field, plan a new x_ field, or skip the line"]
     few = {m: f for m, f in targets.items() if m != "account.move"}
     problems = validate(proposals["fst", "all"], few)
     assert "invoices.customer_id: target model account.move is not in the database (app not "\
-           "installed?)" in problems
+           "installed?): install the app, or skip the line" in problems
 
 
 def test_validate_type_clash(proposals, targets):
