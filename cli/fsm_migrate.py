@@ -358,6 +358,7 @@ class FsmMigrate(Command):
                    "reason": i.reason} for i in run.issue_ids]
         return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
                 "map_version": run.map_id.version, "objects": objects,
+                "not_readable": json.loads(run.unreadable_json or "{}"),
                 "verified_fields": {"equal": run.verified_equal,
                                     "transformed": run.verified_transformed,
                                     "different": run.verified_different,

@@ -12,9 +12,10 @@ from collections import defaultdict
 from psycopg2 import errors as pg_errors
 
 from ..services.errors import SourceError
+from ..services.http_client import MAX_ATTACHMENT_BYTES
 
 #: the largest attachment read into Odoo (bytes); larger files fail with the reason
-MAX_FILE_SIZE = 25 * 1024 * 1024
+MAX_FILE_SIZE = MAX_ATTACHMENT_BYTES
 
 
 class Unresolved(Exception):
@@ -364,6 +365,9 @@ class RefResolver:
                              status="failed") from exc
         try:
             data = stream.read(MAX_FILE_SIZE + 1)
+        except SourceError as exc:  # (past the cap, counted in decoded bytes)
+            raise Unresolved(f"the file could not be read from the source: {exc}",
+                             status="failed") from exc
         finally:
             stream.close()
         if len(data) > MAX_FILE_SIZE:

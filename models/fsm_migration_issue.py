@@ -1,6 +1,7 @@
 import re
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from ..services.profiling import flatten, mask
 
@@ -106,6 +107,9 @@ class FsmMigrationIssue(models.Model):
         """The map line that wrote the failed field, editable: in the latest draft version
         of the map, made from the run's version when every version is confirmed."""
         self.ensure_one()
+        if not self.map_line_id:
+            raise UserError(_("No field line of the map wrote this value (the record failed "
+                              "as a whole): open the map version from the run instead."))
         return self.map_line_id.action_edit()
 
     def action_open_run(self):

@@ -25,6 +25,17 @@ class FsmMigrationObject(models.Model):
     sampled = fields.Boolean(readonly=True,
                              help="Only the first records were profiled (see the project's "
                                   "discovery sample size).")
+    readable = fields.Boolean(
+        default=True, readonly=True,
+        help="The account could read this object. An object its plan or rights do not "
+             "give (the source answered 401, 403, 404, 405 or 501) is not readable: it is "
+             "reported, proposed as skip, and the rest migrates.")
+    unreadable_status = fields.Integer(
+        string="HTTP status", readonly=True,
+        help="What the source answered when this object was read (not readable objects).")
+    unreadable_reason = fields.Text(
+        string="Why not readable", readonly=True,
+        help="The source's own words, and what to do.")
     field_ids = fields.One2many("fsm.migration.field", "object_id", string="Fields",
                                 help="The fields found in this object's records.")
     field_count = fields.Integer(compute="_compute_field_counts",

@@ -344,7 +344,9 @@ class FsmMigrationProject(models.Model):
         objects = self.env["fsm.migration.object"].create([{
             "project_id": self.id, "sequence": seq, "name": obj["object"],
             "record_count": obj["count"], "profiled_count": obj["profiled"],
-            "sampled": obj["sampled"],
+            "sampled": obj["sampled"], "readable": obj.get("readable", True),
+            "unreadable_status": obj.get("status") or 0,
+            "unreadable_reason": obj.get("reason") or obj.get("vendor_message") or False,
         } for seq, obj in enumerate(result["objects"])])
         self.env["fsm.migration.field"].create([{
             "object_id": record.id, "name": f["name"], "inferred_type": f["inferred_type"],
@@ -371,6 +373,13 @@ class FsmMigrationProject(models.Model):
             fields=sum(len(o["fields"]) for o in result["objects"]),
             records=sum(o["count"] for o in result["objects"]),
             issues=len(result["issues"])))
+        unreadable = [o for o in result["objects"] if not o.get("readable", True)]
+        if unreadable:
+            self._post_note(body=_(
+                "Not readable with this account (reported, proposed as skip; the rest "
+                "migrates): %s", "; ".join(
+                    f"{o['object']} (HTTP {o.get('status')}: "
+                    f"{(o.get('vendor_message') or '')[:120]})" for o in unreadable)))
 
     @api.depends("object_ids.field_ids")
     def _compute_discovery_counts(self):
@@ -391,7 +400,10 @@ class FsmMigrationProject(models.Model):
         self.ensure_one()
         return {"objects": [{
             "object": obj.name, "count": obj.record_count, "profiled": obj.profiled_count,
-            "sampled": obj.sampled,
+            "sampled": obj.sampled, "readable": obj.readable,
+            "status": obj.unreadable_status or None,
+            "vendor_message": obj.unreadable_reason or None,
+            "reason": obj.unreadable_reason or None,
             "fields": [{"name": f.name, "inferred_type": f.inferred_type,
                         "null_rate": f.null_rate, "distinct": f.distinct_count,
                         "distinct_capped": f.distinct_capped, "max_length": f.max_length,
@@ -472,7 +484,7 @@ class FsmMigrationProject(models.Model):
              "exactly these (never the default user template's).")
     allow_active_attachments = fields.Boolean(
         string="Serve HTML/SVG files inline", copy=False, tracking=True, groups=MANAGER_GROUP,
-        help="Migrated HTML, SVG and XML files are stored as downloads (never shown in the "
+        help="Migrated HTML, SVG and XML files are stored as plain text (never rendered in the "
              "browser, where their scripts would run). Tick only for a source you trust.")
     skip_sample = fields.Boolean(
         string="No sample", copy=False, tracking=True, groups=MANAGER_GROUP,

@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..importers.diff import RunDiff
 from ..importers.engine import BatchProcessor
-from ..services.errors import SourceError
+from ..services.errors import SourceError, SourceObjectUnreadable
 from ..services.record_mapper import dependency_order, payload_hash
 from .fsm_migration_batch import COUNTERS
 
@@ -73,6 +73,11 @@ class FsmMigrationRun(models.Model):
                                   help="When its last batch was written.")
     batch_ids = fields.One2many("fsm.migration.batch", "run_id",
                                 help="The staged pages of source records, per object.")
+    unreadable_json = fields.Text(
+        readonly=True, string="Not readable",
+        help="Source objects this account could not read during the run ({object: status, "
+             "the source's words}): reported; the others were migrated and what needs them "
+             "is blocked by that parent.")
     deleted_json = fields.Text(readonly=True, string="Deleted in the source",
                                help="Delta: source records bound by an earlier run that the "
                                     "source does not have any more ({object: [ids]}). They "
@@ -316,7 +321,7 @@ class FsmMigrationRun(models.Model):
                         for line in proposal.field_maps
                         if not line.skip and (line.transform_args or {}).get("group_by")}
         source = self.project_id._make_source()
-        vals_list, sequence, deleted = [], 0, {}
+        vals_list, sequence, deleted, unreadable = [], 0, {}, {}
         try:
             available = set(source.list_objects())
             for level, obj in enumerate(dependency_order(proposal)):
@@ -327,22 +332,29 @@ class FsmMigrationRun(models.Model):
                 seen = set()
                 group_by = group_fields.get(obj)
                 page = []
-                for record in source.iter_records(obj):
-                    rid = str(record.get("id"))
-                    seen.add(rid)
-                    if wanted is not None and rid not in wanted:
-                        continue
-                    if self.kind == "delta" and rid in known and rid not in retry \
-                            and known[rid] == payload_hash(record):
-                        continue  # unchanged since it was written
-                    if len(page) >= self.batch_size and not (
-                            group_by and record.get(group_by) == page[-1].get(group_by)):
-                        vals_list.append(self._batch_vals(obj, level, sequence, page))
-                        sequence, page = sequence + 1, []
-                    page.append(record)
-                    if len(vals_list) >= 20:  # bounded memory: write staged pages as we go
-                        self.env["fsm.migration.batch"].create(vals_list)
-                        vals_list = []
+                try:
+                    for record in source.iter_records(obj):
+                        rid = str(record.get("id"))
+                        seen.add(rid)
+                        if wanted is not None and rid not in wanted:
+                            continue
+                        if self.kind == "delta" and rid in known and rid not in retry \
+                                and known[rid] == payload_hash(record):
+                            continue  # unchanged since it was written
+                        if len(page) >= self.batch_size and not (
+                                group_by and record.get(group_by) == page[-1].get(group_by)):
+                            vals_list.append(self._batch_vals(obj, level, sequence, page))
+                            sequence, page = sequence + 1, []
+                        page.append(record)
+                        if len(vals_list) >= 20:  # bounded memory: staged pages go as we go
+                            self.env["fsm.migration.batch"].create(vals_list)
+                            vals_list = []
+                except SourceObjectUnreadable as exc:
+                    # one object the account cannot read (its plan, its rights): reported,
+                    # the others migrate; what depends on it is blocked by that parent
+                    unreadable[obj] = exc.to_dict()
+                    _logger.info("run %s: %s", self.id, exc)
+                    continue  # (nothing is listed as deleted from what was not read)
                 if page:
                     vals_list.append(self._batch_vals(obj, level, sequence, page))
                     sequence += 1
@@ -354,6 +366,7 @@ class FsmMigrationRun(models.Model):
         finally:
             source.close()
         self.env["fsm.migration.batch"].create(vals_list)
+        self.unreadable_json = json.dumps(unreadable, indent=1) if unreadable else False
         if self.kind == "delta":
             self.write({"deleted_json": json.dumps(deleted, indent=1) if deleted else False,
                         "deleted_count": sum(len(ids) for ids in deleted.values())})

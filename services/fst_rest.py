@@ -223,9 +223,11 @@ class OAuth2ClientCredentials(Auth):
                 "POST", self.token_url, data=form, allow_redirects=False)
             payload = response.json()
         except SourceError as exc:
-            raise SourceAuthError(
+            refused = SourceAuthError(
                 f"The OAuth2 token request was refused: {exc} Check the client id and "
-                "secret and the token URL.", status=exc.status, url=exc.url) from None
+                "secret and the token URL.", status=exc.status, url=exc.url)
+            refused.source_wide = True  # the whole source, not one object's endpoint
+            raise refused from None
         except ValueError:
             raise SourceAuthError("The OAuth2 token answer is not JSON; check the token "
                                   "URL.", url=self.token_url) from None

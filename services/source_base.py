@@ -80,12 +80,14 @@ class Source(ABC):
     kind = "abstract"
 
     def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
+        # every source's per-object reads tell an unreadable object from a dead source
+        result = super().__init_subclass__(**kwargs)
         for name, guard in (("count", _guard_count), ("iter_pages", _guard_iteration),
                             ("iter_records", _guard_iteration)):
             method = cls.__dict__.get(name)
             if method is not None and not getattr(method, "guarded", False):
                 setattr(cls, name, guard(method))
+        return result
 
     #: problems met while reading (malformed rows, records that are not dicts …)
     issues: list

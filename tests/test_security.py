@@ -9,7 +9,7 @@ from pathlib import Path
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
-from ..importers.attachment_policy import DOWNLOAD_ONLY, stored_mimetype
+from ..importers.attachment_policy import INERT, stored_mimetype
 from .common import planned_project, temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
@@ -93,8 +93,9 @@ class TestSecurityAttacks(TransactionCase):
         line = draft.object_line_ids.filtered(lambda o: o.role == "company")[:1]
         self.assertTrue(line)
         line.defaults = dict(line.defaults or {}, user_ids=["Administrator"])
-        project.map_id.state = "superseded"
+        project.confirmed_map_id.state = "superseded"
         draft.state = "confirmed"  # (no validation)
+        self.assertEqual(project.confirmed_map_id, draft)
         admin = self.env.ref("base.user_admin")
         partner = admin.partner_id
         run = project._start_run("full", batch_size=100)
@@ -258,16 +259,16 @@ class TestSecurityAttacks(TransactionCase):
     # -- attachments ----------------------------------------------------------------------
     def test_attachment_types_come_from_the_bytes(self):
         self.assertEqual(stored_mimetype(b"<html><script>alert(1)</script></html>",
-                                         "text/html"), DOWNLOAD_ONLY)
+                                         "text/html"), INERT)
         self.assertEqual(stored_mimetype(b'<svg xmlns="x"><script/></svg>', "image/png"),
-                         DOWNLOAD_ONLY)
+                         INERT)
         self.assertEqual(stored_mimetype(PNG, "text/html"), "image/png")
         self.assertEqual(stored_mimetype(b"%PDF-1.4 ...", "image/svg+xml"), "application/pdf")
         self.assertEqual(stored_mimetype(b"plain words", "text/csv"), "text/csv")
         self.assertEqual(stored_mimetype(b"<svg></svg>", None, allow_active=True),
                          "image/svg+xml")
 
-    def test_migrated_html_attachment_is_download_only(self):
+    def test_migrated_html_attachment_is_stored_inert(self):
         bundle = Path(self.project.sudo().bundle_path)
         manifest = (bundle / "attachments.csv").read_text().splitlines()
         header = manifest[0].split(",")
@@ -286,7 +287,7 @@ class TestSecurityAttacks(TransactionCase):
             ("project_id", "=", project.id), ("source_object", "=", "attachments"),
             ("source_id", "=", first[header.index("attachment_id")])])
         attachment = self.env["ir.attachment"].browse(binding.res_id)
-        self.assertEqual(attachment.mimetype, DOWNLOAD_ONLY)
+        self.assertEqual(attachment.mimetype, INERT)
         self.assertEqual(run.verified_different, 0)
 
 
