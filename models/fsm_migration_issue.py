@@ -107,6 +107,7 @@ class FsmMigrationIssue(models.Model):
         """The map line that wrote the failed field, editable: in the latest draft version
         of the map, made from the run's version when every version is confirmed."""
         self.ensure_one()
+        self.check_access("read")
         if not self.map_line_id:
             raise UserError(_("No field line of the map wrote this value (the record failed "
                               "as a whole): open the map version from the run instead."))
@@ -114,5 +115,6 @@ class FsmMigrationIssue(models.Model):
 
     def action_open_run(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
                 "res_id": self.run_id.id, "view_mode": "form", "target": "current"}

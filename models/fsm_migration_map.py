@@ -218,6 +218,7 @@ class FsmMigrationMap(models.Model):
 
     def action_confirm(self):
         self.ensure_one()
+        self.check_access("write")
         self._check_draft()
         if not self.action_validate():
             raise UserError(_("The map cannot be confirmed yet:\n%s", self.problems))

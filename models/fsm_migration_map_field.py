@@ -92,6 +92,7 @@ class FsmMigrationMapField(models.Model):
 
     def action_open_map(self):
         self.ensure_one()
+        self.check_access("read")
         return self.map_id._open()
 
     @api.model

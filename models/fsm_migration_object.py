@@ -57,6 +57,7 @@ class FsmMigrationObject(models.Model):
 
     def action_open_fields(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_field_action")
         action["domain"] = [("object_id", "=", self.id)]

@@ -389,6 +389,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_data_dictionary(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_field_action")
         action["domain"] = [("project_id", "=", self.id)]
@@ -424,6 +425,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_map(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.map_id:
             return self.action_propose_map()
         return self.map_id._open()
@@ -444,6 +446,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_journal(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_journal_action")
         action["domain"] = [("project_id", "=", self.id)]
@@ -566,6 +569,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_rollback_run(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "fsm.migration.run",
                 "res_id": self.rollback_run_id.id, "view_mode": "form",
                 "views": [[False, "form"]], "target": "current"}
@@ -585,6 +589,7 @@ class FsmMigrationProject(models.Model):
     def action_open_discard_sample(self):
         """The rollback wizard on the sample run (forced): it says what it removes first."""
         self.ensure_one()
+        self.check_access("read")
         if not self.sample_run_id:
             raise UserError(_("There is no sample to discard."))
         action = self.action_open_rollback()
@@ -621,6 +626,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_reconciliation(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_reconciliation_action")
         action["domain"] = [("project_id", "=", self.id)]
@@ -628,6 +634,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_runs(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_run_action")
         action["domain"] = [("project_id", "=", self.id)]
@@ -643,6 +650,7 @@ class FsmMigrationProject(models.Model):
     def action_delta(self):
         """Pick up what the source created, changed or deleted since it was migrated."""
         self.ensure_one()
+        self.check_access("write")
         if self.state != "delta":
             raise UserError(_("Open the cutover window first (after the full run)."))
         run = self._start_run("delta")
@@ -675,6 +683,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_rollback(self):
         self.ensure_one()
+        self.check_access("read")
         if self._going_rollback():  # it is followed on its own form
             return self.action_open_rollback_run()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -810,6 +819,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_map_fields(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "name": _("Fields mapped"),
                 "res_model": "fsm.migration.map.field", "view_mode": "list,form",
                 "domain": [("map_id", "=", self.map_id.id), ("skip", "=", False)],
@@ -823,6 +833,7 @@ class FsmMigrationProject(models.Model):
 
     def action_open_unmatched_users(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "name": _("Unmatched users"),
                 "res_model": "fsm.migration.map.user", "view_mode": "list",
                 "domain": [("map_id", "=", self.map_id.id), ("action", "!=", "map")],
@@ -830,12 +841,14 @@ class FsmMigrationProject(models.Model):
 
     def action_open_sample_diff(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.sample_run_id.action_open_diff()
         action["context"] = {"search_default_problems": 1, "search_default_group_status": 1}
         return action
 
     def _open_issues(self, statuses, name):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_issue_action")
         action.update(name=name, domain=[("project_id", "=", self.id),

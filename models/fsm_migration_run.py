@@ -294,7 +294,8 @@ class FsmMigrationRun(models.Model):
 
     def action_export_rebuild_reference(self):
         self.ensure_one()
-        attachment = self.env["ir.attachment"].create({
+        # (attached to the run, which no one writes: created as its own actions are)
+        attachment = self._owner().env["ir.attachment"].create({
             "name": f"rebuild_reference_run_{self.id}.json", "mimetype": "application/json",
             "raw": json.dumps(self._rebuild_reference(), indent=1, default=str).encode(),
             "res_model": self._name, "res_id": self.id})
@@ -303,6 +304,7 @@ class FsmMigrationRun(models.Model):
 
     def action_open_diff(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "field_service_migration.fsm_migration_diff_action")
         action["domain"] = [("run_id", "=", self.id)]
