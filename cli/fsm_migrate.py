@@ -51,6 +51,9 @@ class FsmMigrate(Command):
                          help="id of the migration project (default: a new one when connection "
                               "flags are given, else the latest)")
         group.add_option("--name", dest="fsm_name", help="name of a project to create")
+        group.add_option("--new-project", dest="fsm_new_project", action="store_true",
+                         help="make a new project even if one of this database reads the same "
+                              "source (by default that one is reused)")
         group.add_option("--source", dest="fsm_source", choices=list(SOURCES),
                          help="dispatch, fst-rest or fst-bundle")
         group.add_option("--url", dest="fsm_url", help="base URL of the source API")
@@ -118,6 +121,7 @@ class FsmMigrate(Command):
                 "fsm_allow_loopback": True} if opt.fsm_allow_loopback else {})
             if "fsm.migration.project" not in env:
                 sys.exit(f"field_service_migration is not installed in {dbname}")
+            self.project_note = None
             try:
                 project = self._project(env, opt)
                 handler = "_work_verb" if verb == "work" else "_" + verb.replace("-", "_")
@@ -127,6 +131,8 @@ class FsmMigrate(Command):
                 report = {"ok": False, "error": str(exc)}
             else:
                 report = {"ok": True, **report}
+            if self.project_note:
+                report["project_note"] = self.project_note
             # leaving the block commits what the verb did (nothing after a rollback)
         text = json.dumps(report, indent=2, default=str)
         if opt.fsm_report:
@@ -153,6 +159,15 @@ class FsmMigrate(Command):
                 project.write(vals)
             return project
         if vals.get("source_kind"):
+            same = Project.browse() if opt.fsm_new_project else Project._find_for_source(vals)
+            if same:
+                # one source, one project: running the command again resumes or updates
+                self.project_note = env._(
+                    "Reusing project %(name)s (#%(id)s), which reads the same source (give "
+                    "--new-project to make another one).", name=same.name, id=same.id)
+                _logger.info("%s", self.project_note)
+                same.write({k: v for k, v in vals.items() if k != "source_kind"})
+                return same
             name = opt.fsm_name or f"{opt.fsm_source} migration (command line)"
             return Project.create({"name": name, **vals})
         project = Project.search([], limit=1)

@@ -5,13 +5,21 @@ ORM's per-record bookkeeping (defaults, related company, cache, triggers) for ro
 computes from. Here the rows are inserted with one ``INSERT … VALUES … RETURNING id`` and
 the ORM is told what changed (the inverse one2many fields invalidated, the new records
 marked created, so computes that depend on them run). Only for models whose fields are
-plain columns plus a stored ``company_id`` related to ``project_id`` (checked).
+plain columns plus stored fields related to a plain field of ``project_id`` (its company,
+its source identity), filled from the project (checked).
 """
 
 #: columns filled here, not from defaults
-MAGIC = {"id", "create_uid", "create_date", "write_uid", "write_date", "company_id"}
+MAGIC = {"id", "create_uid", "create_date", "write_uid", "write_date"}
 PLAIN = {"char", "text", "integer", "float", "boolean", "selection", "many2one", "datetime",
          "date", "json"}
+
+
+def _column(value):
+    """A project's field value as its column holds it (a record as its id)."""
+    if hasattr(value, "_ids"):
+        return value.id or None
+    return value or None
 
 
 def insert_rows(model, vals_list):
@@ -30,14 +38,19 @@ def insert_rows(model, vals_list):
     defaults = model.default_get(missing) if missing else {}
     names += sorted(defaults)
     rows = [{**defaults, **values} for values in vals_list]
-    companies = {}
-    if "company_id" in fields_of and fields_of["company_id"].related == "project_id.company_id":
+    # stored fields related to the project's own (company_id, source_identity)
+    of_project = {name: field.related.split(".", 1)[1] for name, field in fields_of.items()
+                  if field.store and field.related and field.related.startswith("project_id.")
+                  and "." not in field.related.split(".", 1)[1]}
+    if of_project:
         projects = model.env["fsm.migration.project"].browse(
             {row["project_id"] for row in rows}).sudo()
-        companies = {project.id: project.company_id.id or None for project in projects}
-        names.append("company_id")
+        values_of = {project.id: {name: _column(project[source])
+                                  for name, source in of_project.items()}
+                     for project in projects}
+        names += sorted(of_project)
         for row in rows:
-            row["company_id"] = companies[row["project_id"]]
+            row.update(values_of[row["project_id"]])
     if model._log_access:
         now = env.cr.now()
         names += ["create_uid", "create_date", "write_uid", "write_date"]

@@ -61,6 +61,8 @@ class BatchProcessor:
         self.env = run.env(context=dict(run.env.context, **QUIET), su=True)
         self.project = run.project_id
         self.allow_active = bool(self.project.sudo().allow_active_attachments)
+        #: the source this project reads: a record another project made from it is bound
+        self.source_identity = self.project.sudo().source_identity
         map_ = run.map_id
         self.targets = map_._odoo_targets()
         self.user_plan = self._user_plan(map_)
@@ -197,7 +199,8 @@ class BatchProcessor:
         self.resolver.prefetch([ref for item in items
                                 for ref in [*item.refs.values(), item.target] if ref])
         existing = self._existing_bindings(line, items)
-        to_create, to_update, seen = [], [], set()
+        others = self._other_projects_records(model, line, items, existing)
+        to_create, to_update, seen, shared = [], [], set(), []
         for item in items:
             if item.errors:
                 self._fail_with(issues, batch, item, outcomes, item.errors)
@@ -210,6 +213,17 @@ class BatchProcessor:
             bound = existing.get(key)
             if line.role in MATCH_ROLES:  # nothing is written: no values to check
                 self._match(line, item, bound, outcomes)
+                continue
+            if not bound and key in others:
+                # two projects on one source: the record the other made is bound, never
+                # created twice
+                res_id, project = others[key]
+                shared.append((line, item, model._name, res_id))
+                self._issue(issues, batch, item, "warning", (
+                    f"bound to {model._description} #{res_id}, which project "
+                    f"{project.display_name} (#{project.id}) made from the same source "
+                    "record: not created again"))
+                self._mark(outcomes, item, "skipped")
                 continue
             if bound and self._merged(bound, item):
                 # a record several source records stand for keeps the values of the one
@@ -251,6 +265,7 @@ class BatchProcessor:
                 to_update.append((item, values, bound))
             else:
                 to_create.append((item, values))
+        self._bind(shared)
         # configuration made on the way (products, skills) is journaled before the records
         # that use it: rollback, newest first, removes those records first
         self._journal_config()
@@ -324,6 +339,28 @@ class BatchProcessor:
             ("project_id", "=", self.project.id), ("source_object", "=", line.source_object),
             ("role", "=", line.role), ("source_id", "in", keys)])
         return {b.source_id: b for b in bindings}
+
+    def _other_projects_records(self, model, line, items, existing):
+        """``{binding key: (res_id, project)}`` of the records other projects of this
+        database made from the same source records (same source identity, object and
+        role), for the items this project has not bound yet; one query per role."""
+        if not self.source_identity or line.role in UPDATE_ROLES or line.role in MATCH_ROLES:
+            return {}
+        keys = [key for key in (self._binding_key(line, item) for item in items)
+                if key not in existing]
+        if not keys:
+            return {}
+        found = {}
+        for binding in self.env["fsm.migration.binding"].sudo().search([
+                ("source_identity", "=", self.source_identity),
+                ("project_id", "!=", self.project.id), ("model", "=", model._name),
+                ("source_object", "=", line.source_object), ("role", "=", line.role),
+                ("source_id", "in", keys)], order="id"):
+            found.setdefault(binding.source_id, binding)
+        alive = set(model.with_context(active_test=False).browse(
+            [b.res_id for b in found.values()]).exists().ids)
+        return {key: (binding.res_id, binding.project_id) for key, binding in found.items()
+                if binding.res_id in alive}
 
     def _match(self, line, item, bound, outcomes):
         """Technicians: the plan already chose their Odoo user; bind it, write nothing."""

@@ -17,6 +17,10 @@ class FsmMigrationBinding(models.Model):
     project_id = fields.Many2one("fsm.migration.project", required=True, ondelete="cascade",
                                  index=True)
     company_id = fields.Many2one(related="project_id.company_id", store=True)
+    source_identity = fields.Char(
+        related="project_id.source_identity", store=True, index=True,
+        help="The source the record came from: another project on the same source binds "
+             "to this record instead of creating it again.")
     source_object = fields.Char(required=True)
     source_id = fields.Char(string="Source ID", required=True)
     role = fields.Char(required=True)

@@ -29,9 +29,13 @@ class FsmMigrationIssue(models.Model):
     source_id = fields.Char(string="Source ID", help="The record's id in the source.")
     role = fields.Char(help="The object line (role) of the map that wrote it.")
     status = fields.Selection([("failed", "Failed"), ("blocked", "Blocked"),
-                               ("conflict", "Conflict")], required=True,
+                               ("conflict", "Conflict"), ("warning", "Warning")],
+                              required=True,
                               help="Conflict: changed in the source and edited in Odoo since "
-                                   "the migration; the project's policy decides which wins.")
+                                   "the migration; the project's policy decides which wins. "
+                                   "Warning: the record was written, but a value was kept "
+                                   "as typed or left empty, or the record was bound to the "
+                                   "one another project made from the same source.")
     source_field = fields.Char(help="The source field whose value failed, if one did.")
     target_field = fields.Char(help="The Odoo field it was written to.")
     value = fields.Char(help="The offending value (secrets masked, truncated).")

@@ -9,6 +9,7 @@ from ..services.errors import SourceConfigError, SourceError
 from ..services.profiling import profile_source
 from ..services.sample import select_sample
 from ..services.source_factory import build_source
+from ..services.source_identity import source_identity
 from ..services.url_policy import DEFAULT_ALLOWED_HOSTS, check_source_url, parse_allowed_hosts
 
 _logger = logging.getLogger(__name__)
@@ -191,6 +192,63 @@ class FsmMigrationProject(models.Model):
         return self.sudo().message_post(body=body, message_type="comment",
                                         subtype_xmlid="mail.mt_note",
                                         author_id=self.env.user.partner_id.id)
+
+    # --- one source, one project -------------------------------------------------------
+    source_identity = fields.Char(
+        compute="_compute_source_identity", store=True, index=True, readonly=True,
+        help="Which source this project reads: kind, host (or the bundle's location) and "
+             "account, never a secret. Another project with the same identity reads the "
+             "same source: the command line reuses it, and no record is created twice.")
+    same_source_project_id = fields.Many2one(
+        "fsm.migration.project", compute="_compute_same_source_project",
+        string="Same source as",
+        help="An earlier project of this database that reads the same source.")
+
+    @api.depends("source_kind", "source_url", "client_id", "username", "bundle_path")
+    def _compute_source_identity(self):
+        for project in self:
+            settings = project.sudo()
+            project.source_identity = source_identity(
+                settings.source_kind, settings.source_url, settings.client_id,
+                settings.username, settings.bundle_path) or False
+
+    @api.depends("source_identity")
+    def _compute_same_source_project(self):
+        for project in self:
+            identity = project.source_identity or source_identity(
+                project.sudo().source_kind, project.sudo().source_url,
+                project.sudo().client_id, project.sudo().username, project.sudo().bundle_path)
+            project.same_source_project_id = identity and self.search([
+                ("source_identity", "=", identity), ("id", "!=", project._origin.id or 0)],
+                order="id", limit=1)
+
+    @api.onchange("source_kind", "source_url", "client_id", "username", "bundle_path")
+    def _onchange_same_source(self):
+        other = self.same_source_project_id
+        if other and not self._origin.id:
+            return {"warning": {"title": _("This source has a project already"), "message": _(
+                "Project %(name)s (#%(id)s) reads the same source. Open it to resume or "
+                "update that migration; a second project on purpose never creates a record "
+                "the first one made (it binds to it).", name=other.name, id=other.id)}}
+        return None
+
+    @api.model
+    def _find_for_source(self, vals):
+        """The project of this database reading the source ``vals`` describe (the oldest),
+        or an empty recordset."""
+        identity = source_identity(vals.get("source_kind"), vals.get("source_url"),
+                                   vals.get("client_id"), vals.get("username"),
+                                   vals.get("bundle_path"))
+        if not identity:
+            return self.browse()
+        return self.search([("source_identity", "=", identity)], order="id", limit=1)
+
+    def action_open_same_source_project(self):
+        self.ensure_one()
+        self.check_access("read")
+        return {"type": "ir.actions.act_window", "res_model": self._name,
+                "res_id": self.same_source_project_id.id, "view_mode": "form",
+                "target": "current"}
 
     # --- secrets --------------------------------------------------------------------
     def _get_secrets(self):

@@ -12,3 +12,4 @@ from . import test_mail_writer
 from . import test_isolation
 from . import test_security
 from . import test_access_matrix
+from . import test_same_source

@@ -204,9 +204,10 @@ class OdooRunner:
         return rc, text, time.monotonic() - started
 
     def cli_run(self, db):
-        """``odoo-bin fsm-migrate run`` on a generated bundle, then again on the same
-        project, then ``rollback``: the report must account for every source record, the
-        second run must write nothing, the rollback must remove what the first wrote."""
+        """``odoo-bin fsm-migrate run`` on a generated bundle, then the same command again
+        (same flags, no ``--project``), then ``rollback``: the report must account for
+        every source record, the second command must reuse the project and write nothing,
+        the rollback must remove what the first wrote."""
         bundle = self.logdir / "cli_run_bundle"
         started = time.monotonic()
         subprocess.run([str(self.py), "-m", "emulators.fst_bundle", "--out", str(bundle),
@@ -224,7 +225,7 @@ class OdooRunner:
             if rc != 0:
                 return rc, "\n".join(texts), time.monotonic() - started
             reports.append(json.loads(report_path.read_text()))
-            flags = ["--project", str(reports[0]["project_id"])]
+            # the same command again, same flags and no --project: the same project
         problems = [f"{obj}: {row}" for obj, row in reports[0]["objects"].items()
                     if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
                                                              "failed", "blocked"))]
@@ -232,6 +233,11 @@ class OdooRunner:
                             for row in reports[1]["objects"].values())
         if written_again:
             problems.append(f"the second run wrote {written_again} records")
+        if reports[1]["project_id"] != reports[0]["project_id"] or not reports[1].get(
+                "project_note"):
+            problems.append(f"the same command made project {reports[1]['project_id']} "
+                            f"besides {reports[0]['project_id']} (one source, one project)")
+        flags = ["--project", str(reports[0]["project_id"])]
         report_path = self.logdir / "cli_rollback.json"
         rc, text, _took = self.odoo_bin(
             f"--addons-path={self.addons_path}", "fsm-migrate", "rollback", "-d", db,
@@ -276,8 +282,12 @@ class OdooRunner:
 
         def stage(name):
             path = self.logdir / f"stage_{name}.json"
+            # each project its own copy of the bundle: one source is one project (the same
+            # location would be reused, and a second project binds to the first's records)
+            copy = self.logdir / f"workers_bundle_{name.replace(' ', '_')}"
+            shutil.copytree(bundle, copy)
             rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
-                                     "--path", str(bundle), "--confirm-map", "--no-sample",
+                                     "--path", str(copy), "--confirm-map", "--no-sample",
                                      "--stage-only", "--batch-size", "60", "--report", str(path),
                                      log=f"stage_{name}")
             texts.append(text)
