@@ -1,12 +1,15 @@
 import json
+import logging
 from collections import Counter
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..services.errors import SourceError
+from ..services.errors import SourceError, as_unreadable
 from ..services.mapping import Proposal, propose, targets_from_fields_get, validate
 from ..services.user_plan import plan_users
+
+_logger = logging.getLogger(__name__)
 
 #: Odoo models a map may write, when installed
 TARGET_MODELS = [
@@ -114,13 +117,26 @@ class FsmMigrationMap(models.Model):
         (users are few; what they own takes one pass over one object)."""
         users_obj, owner_obj, owner_key = USER_SOURCES[kind]
         source = project._make_source()
+
+        def readable(obj, read, empty):
+            """``read()``, or ``empty`` when the account cannot read ``obj`` (reported by
+            discovery; the plan goes on without it)."""
+            try:
+                return read()
+            except SourceError as exc:
+                if as_unreadable(obj, exc) is None:
+                    raise
+                _logger.info("project %s: %s", project.id, exc)
+                return empty
         try:
             objects = source.list_objects()
-            users = list(source.iter_records(users_obj)) if users_obj in objects else []
-            owned = Counter(str(r.get(owner_key)) for r in source.iter_records(owner_obj)
-                            if r.get(owner_key) not in (None, "")) if owner_obj in objects \
-                else Counter()
-            custom_fields = source.custom_fields()
+            users = readable(users_obj, lambda: list(source.iter_records(users_obj)), []) \
+                if users_obj in objects else []
+            owned = readable(owner_obj, lambda: Counter(
+                str(r.get(owner_key)) for r in source.iter_records(owner_obj)
+                if r.get(owner_key) not in (None, "")), Counter()) \
+                if owner_obj in objects else Counter()
+            custom_fields = readable("custom fields", source.custom_fields, [])
         except SourceError as exc:
             raise UserError(_("Could not read the source's users: %s", exc)) from exc
         finally:

@@ -13,3 +13,4 @@ from . import test_isolation
 from . import test_security
 from . import test_access_matrix
 from . import test_same_source
+from . import test_real_accounts
