@@ -140,8 +140,11 @@ class FieldError:
 class FieldWarning:
     """A value the line's transform could not normalise, written anyway ("Degrade, don't
     drop"): ``action`` is ``"kept as typed"`` (``value`` is what was written, trimmed) or
-    ``"left empty"`` (the field is written empty); ``reason`` is the transform's own words
-    and what to do. The record itself is written: this is no error."""
+    ``"left empty"`` (``value`` is the raw value shown; the source value was treated as
+    empty: the field is written empty — False — or, for an ``end_from_duration`` line
+    with a default, the end is computed from the default duration); ``reason`` is the
+    transform's own words and what to do. The record itself is written: this is no
+    error."""
 
     source_object: str
     source_id: str
@@ -341,7 +344,11 @@ def validate_values(values, target_fields, *, required=(), source_object, source
     (``{name: TargetField}`` of one model): type, size, selection key, unknown field and,
     unless ``check_required`` is false, required fields present and not empty (Odoo-side
     defaults of ``services.mapping.ODOO_DEFAULTS`` count as present). ``sources`` maps a
-    target field to the source field it came from, for the error. [] when all is well."""
+    target field to the source field it came from, for the error. [] when all is well.
+
+    A text longer than a char field's ``size`` stays an error here: a value the mapper
+    keeps as typed (``on_invalid`` keep) never gets that far, it is left empty with a
+    warning instead (Odoo would cut it silently, and the read-back would differ)."""
     errors = []
     sources = sources or {}
     model = next((f.model for f in target_fields.values()), None)
