@@ -275,6 +275,11 @@ class FieldMapLine(_Jsonable):
     samples: list = field(default_factory=list)
     #: the object line (source_object, role) this line belongs to
     role: str = ""
+    #: what to do with a value the transform cannot normalise: "keep" (write it as typed,
+    #: trimmed, where the target takes text), "empty" (leave the field empty), "fail" (fail
+    #: the record). None: the default for the line's target (:func:`default_on_invalid`).
+    #: Maps saved before this key existed load with None.
+    on_invalid: str | None = None
 
     @classmethod
     def from_dict(cls, data):
@@ -331,6 +336,70 @@ class Proposal(_Jsonable):
                 planned.setdefault((line.target_model, line.new_field["name"]),
                                    line.new_field)
         return planned
+
+
+# -- values a transform cannot normalise ("Degrade, don't drop") --------------------------
+
+#: the policies of ``FieldMapLine.on_invalid``
+ON_INVALID = ("keep", "empty", "fail")
+#: targets that take a value as typed
+TEXT_TTYPES = frozenset({"char", "text", "html"})
+#: fields that say *which* record: a wrong one would bind or write the wrong record
+KEY_FIELDS = frozenset({"res_id", "res_model", "login"})
+#: models whose numbers are money or quantities: an emptied one is a wrong document
+AMOUNT_MODELS = frozenset({"account.move", "account.move.line", "sale.order",
+                           "sale.order.line", "stock.move", "purchase.order",
+                           "purchase.order.line", "account.payment"})
+_AMOUNT_RE = re.compile(r"price|amount|cost|qty|quantity|total|tax|discount|balance|debit|"
+                        r"credit")
+_NUMBER_TTYPES = frozenset({"float", "monetary", "integer"})
+
+
+def default_on_invalid(line, target_field, *, required=None):
+    """The policy of a field line whose ``on_invalid`` is None — the one place the rule
+    lives. ``target_field``: the line's :class:`TargetField` (None for a planned x_ field:
+    the type comes from ``line.new_field``); ``required``: overrides the field's own flag
+    (the mapper's own required fields, such as a contact's name).
+
+    * ``"fail"`` only where writing anything else would be wrong: a record key or binding
+      (the ``binding`` transform, ``res_id``/``res_model``/``login``, a
+      many2one_reference), a date the map says must be exact (``transform_args`` ``{"exact":
+      true}``), an amount (a price/amount/cost/qty/total/tax… number of an invoice, order,
+      their lines or a stock move) and a required field that does not take text (an
+      empty required relation or date cannot be written);
+    * ``"keep"`` for char, text and html targets (phone, e-mail, URL, state-code… lines
+      writing text): the value as typed fills the field, required or not;
+    * ``"empty"`` for everything else (selection, date, datetime, numbers, boolean,
+      many2one… that are optional): the record is written without the value.
+
+    An Odoo-side default (``ODOO_DEFAULTS``) makes a required field optional here.
+    """
+    args = line.transform_args or {}
+    if target_field is not None:
+        ttype, name, model = target_field.ttype, target_field.name, target_field.model
+        is_required = target_field.required and name not in ODOO_DEFAULTS.get(model, {})
+    else:
+        spec = line.new_field or {}
+        ttype, name, model = spec.get("ttype", "char"), line.target_field, line.target_model
+        is_required = False
+    if required is not None:
+        is_required = bool(required)
+    if line.transform == "binding" or name in KEY_FIELDS or ttype == "many2one_reference":
+        return "fail"
+    if args.get("exact") and ttype in ("date", "datetime"):
+        return "fail"
+    if ttype in _NUMBER_TTYPES and model in AMOUNT_MODELS and _AMOUNT_RE.search(name or ""):
+        return "fail"
+    if ttype in TEXT_TTYPES:
+        return "keep"
+    return "fail" if is_required else "empty"
+
+
+def on_invalid_of(line, target_field, *, required=None):
+    """The policy that applies to ``line``: its own ``on_invalid``, else the default."""
+    if line.on_invalid in ON_INVALID:
+        return line.on_invalid
+    return default_on_invalid(line, target_field, required=required)
 
 
 # -- names and values ---------------------------------------------------------------------
@@ -1091,6 +1160,9 @@ def validate(proposal, targets):
         ttype = existing.ttype if existing else new.get("ttype")
         relation = existing.relation if existing else new.get("relation")
         problems += _check_transform(line, where, ttype, relation)
+        if line.on_invalid is not None and line.on_invalid not in ON_INVALID:
+            problems.append(f"{where}: on_invalid {line.on_invalid!r} is not one of "
+                            f"{', '.join(ON_INVALID)} (or empty for the default)")
         groups.setdefault((line.source_object, line.role, line.target_model,
                            line.target_field), []).append(line)
     for (obj, role, model, target), lines in sorted(groups.items()):

@@ -82,7 +82,7 @@ MAPPER_TRANSFORMS = ("binding", "user_by_email", "product", "file", "pick", "spl
                      "end_from_duration")
 #: field-line arguments that are the mapper's business, not the transform's
 MAPPER_ARGS = {
-    "*": {"value_map", "lost"},
+    "*": {"value_map", "lost", "exact"},
     "full_name": {"fields"}, "join": {"fields", "separator"},
     "json_dump": {"group_by", "key"}, "state_code": {"country_field", "countries"},
     "country_code": {"from_state", "countries"}, "email": {"match"},
@@ -137,6 +137,32 @@ class FieldError:
 
 
 @dataclass
+class FieldWarning:
+    """A value the line's transform could not normalise, written anyway ("Degrade, don't
+    drop"): ``action`` is ``"kept as typed"`` (``value`` is what was written, trimmed) or
+    ``"left empty"`` (``value`` is the raw value shown; the source value was treated as
+    empty: the field is written empty — False — or, for an ``end_from_duration`` line
+    with a default, the end is computed from the default duration); ``reason`` is the
+    transform's own words and what to do. The record itself is written: this is no
+    error."""
+
+    source_object: str
+    source_id: str
+    source_field: str | None
+    target_field: str | None
+    value: str
+    reason: str
+    action: str
+
+    def to_dict(self):
+        return asdict(self)
+
+
+KEPT = "kept as typed"
+EMPTIED = "left empty"
+
+
+@dataclass
 class MappedRecord:
     role: str
     source_object: str
@@ -163,6 +189,9 @@ class MappedRecord:
     #: the source record's own id, when ``source_id`` is derived from it (a job's site
     #: ``site:…``, a customer's company ``company:…``) or shared (``dedupe_key``)
     origin_id: str | None = None
+    #: :class:`FieldWarning` per value kept as typed or left empty (the record is written
+    #: with them; ``values`` holds exactly what is written)
+    warnings: list = field(default_factory=list)
 
     def to_dict(self):
         return {
@@ -175,26 +204,42 @@ class MappedRecord:
             "target": self.target.to_dict() if self.target else None,
             "dedupe_key": self.dedupe_key, "check": self.check, "notes": list(self.notes),
             "items": self.items, "item_ids": self.item_ids, "origin_id": self.origin_id,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
 
 
 class _Out:
-    """A step's value with what came along: notes (value altered), lost (stage map)."""
+    """A step's value with what came along: notes (value altered), lost (stage map),
+    ``warning`` ``(raw value, reason)``: a source value the line's own arguments replaced
+    (a malformed duration → the line's default duration), a :class:`FieldWarning`."""
 
-    __slots__ = ("lost", "notes", "value")
+    __slots__ = ("lost", "notes", "value", "warning")
 
-    def __init__(self, value, notes=(), lost=False):
+    def __init__(self, value, notes=(), lost=False, warning=None):
         self.value = value
         self.notes = notes
         self.lost = lost
+        self.warning = warning
 
 
 class _Fail(Exception):
-    """A value the mapper itself rejects (same role as ``TransformError``)."""
+    """A value the mapper itself rejects (same role as ``TransformError``); ``value``: the
+    raw value rejected, when it is not the source field's; ``map_problem``: the map line is
+    wrong (every record fails on it, whatever the line's ``on_invalid``)."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, *, value=None, map_problem=False):
         super().__init__(reason)
         self.reason = reason
+        self.value = value
+        self.map_problem = map_problem
+
+
+#: what to do, after the transform's own words, in a :class:`FieldWarning`'s reason
+_ADVICE = {
+    KEPT: " — written as typed: correct it in the source and re-run, or in Odoo.",
+    EMPTIED: " — the field was left empty: correct the value in the source and re-run, or "
+             "fill the field in Odoo.",
+}
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -299,7 +344,11 @@ def validate_values(values, target_fields, *, required=(), source_object, source
     (``{name: TargetField}`` of one model): type, size, selection key, unknown field and,
     unless ``check_required`` is false, required fields present and not empty (Odoo-side
     defaults of ``services.mapping.ODOO_DEFAULTS`` count as present). ``sources`` maps a
-    target field to the source field it came from, for the error. [] when all is well."""
+    target field to the source field it came from, for the error. [] when all is well.
+
+    A text longer than a char field's ``size`` stays an error here: a value the mapper
+    keeps as typed (``on_invalid`` keep) never gets that far, it is left empty with a
+    warning instead (Odoo would cut it silently, and the read-back would differ)."""
     errors = []
     sources = sources or {}
     model = next((f.model for f in target_fields.values()), None)
@@ -460,8 +509,9 @@ def _address_key(address):
 class _Plan:
     """The compiled plan of one (source object, role)."""
 
-    __slots__ = ("condition", "defaults", "group", "id_field", "line", "model", "refs",
-                 "required", "sources", "steps", "target", "targets", "update")
+    __slots__ = ("condition", "defaults", "flines", "group", "id_field", "line", "model",
+                 "policy", "refs", "required", "sources", "steps", "target", "targets",
+                 "update")
 
     def __init__(self, line, targets):
         self.line = line
@@ -471,6 +521,8 @@ class _Plan:
         self.defaults = {}     # plain defaults
         self.refs = {}         # Ref defaults
         self.sources = {}      # target → source field (for errors)
+        self.flines = {}       # target → the field line that writes it
+        self.policy = {}       # target → on_invalid policy: 'keep' | 'empty' | 'fail'
         self.condition = "always"
         self.group = None      # json aggregate: (group getter, group field, [(key, getter)])
         self.target = None     # update roles: (getter, source field, Ref factory)
@@ -679,6 +731,10 @@ class RecordMapper:
         if plan.update and plan.target is None:
             self._problem(f"{obj} ({oline.role}): update role without the binding line that "
                           "says which record receives the values")
+        for target_name, fline in plan.flines.items():
+            plan.policy[target_name] = mp.on_invalid_of(
+                fline, plan.targets.get(target_name),
+                required=True if target_name in plan.required else None)
         return plan
 
     def _compile_default(self, plan, name, value):
@@ -747,7 +803,8 @@ class RecordMapper:
             reason = exc.reason
 
             def broken(_value):
-                raise _Fail(f"{reason} (map problem: every record fails on this line)")
+                raise _Fail(f"{reason} (map problem: every record fails on this line)",
+                            map_problem=True)
             return broken
 
     def _compile_line(self, plan, fline):
@@ -767,9 +824,10 @@ class RecordMapper:
             self._problem(f"{where}: {reason}")
 
             def missing(_record, reason=reason):
-                raise _Fail(reason)
+                raise _Fail(reason, map_problem=True)
             plan.steps.append((target_name, src, missing))
             plan.sources[target_name] = src
+            plan.flines[target_name] = fline
             return
         func = None
         if name == "binding":
@@ -808,6 +866,7 @@ class RecordMapper:
         elif name == "split_list":
             plan.steps.append((target_name, src, self._split(args, get), "split"))
             plan.sources[target_name] = src
+            plan.flines[target_name] = fline
             return
         elif name == "end_from_duration":
             func = self._end_from_duration(args, get, where)
@@ -825,6 +884,7 @@ class RecordMapper:
             func = self._plain(name, args, get, ttype, where, fline)
         plan.steps.append((target_name, src, func))
         plan.sources[target_name] = src
+        plan.flines[target_name] = fline
 
     def _plain(self, name, args, get, ttype, where, fline):
         extra = MAPPER_ARGS.get(name, set()) | MAPPER_ARGS["*"]
@@ -942,16 +1002,27 @@ class RecordMapper:
             start = start_t(start_get(record))
             if start is None:
                 return None
-            duration = number(get(record))
+            warning = None
+            try:
+                duration = number(get(record))
+            except tr.TransformError as exc:
+                if default is None:
+                    raise
+                # the line says what an unknown duration is: its default, with a warning
+                duration = None
+                warning = (exc.value, f"{exc.reason} The line's default duration "
+                                      f"({default} {args.get('unit', 's')}) was used instead")
             if duration is None:
                 if default is None:
                     raise _Fail("no duration and no default duration in the map line")
                 duration = default
             if duration < 0:
-                raise _Fail(f"negative duration {duration}: correct the source")
+                raise _Fail(f"negative duration {duration}: correct the source",
+                            value=duration)
             moment = datetime.strptime(start, "%Y-%m-%d %H:%M:%S") + timedelta(
                 seconds=duration * unit)
-            return moment.strftime("%Y-%m-%d %H:%M:%S")
+            end = moment.strftime("%Y-%m-%d %H:%M:%S")
+            return _Out(end, warning=warning) if warning else end
         return func
 
     def _stage(self, fline, get):
@@ -972,7 +1043,7 @@ class RecordMapper:
             found = table.get(key)
             if found is None:
                 raise _Fail(f"status {value!r} is not in the stage value map (mapped values: "
-                            f"{shown}): add it to the value map")
+                            f"{shown}): add it to the value map", value=value)
             stage, lost = found
             ref = Ref("stage", stage, model="crm.stage")
             return _Out(ref, lost=True) if lost else ref
@@ -1025,7 +1096,7 @@ class RecordMapper:
                 allowed = sorted(trues | falses)
                 raise _Fail(f"{value!r} is none of the values this map line knows ("
                             + ", ".join(allowed) + "): add it to true_values or "
-                            "false_values") from None
+                            "false_values", value=value) from None
         return func
 
     def _state(self, args, get, ttype, where):
@@ -1062,7 +1133,7 @@ class RecordMapper:
                 else:
                     raise _Fail(f"{value!r} is not a state or province of "
                                 + "/".join(countries) + ": correct the source (two-letter "
-                                "code or full name)")
+                                "code or full name)", value=value)
             else:
                 pair = state_of(value, country)
             if pair is None or pair == (None, None):
@@ -1092,7 +1163,8 @@ class RecordMapper:
                         continue
                 if code is None:
                     raise _Fail(f"no country can be inferred from the state {value!r} (not a "
-                                "state of " + "/".join(countries) + "): correct the source")
+                                "state of " + "/".join(countries) + "): correct the source",
+                                value=value)
             else:
                 code = country_t(value)
             return Ref("country", code, model="res.country") if ttype in ("many2one", None) \
@@ -1104,6 +1176,7 @@ class RecordMapper:
         name = first.transform
         args = first.transform_args or {}
         plan.sources[target_name] = "+".join(f.source_field for f in group)
+        plan.flines[target_name] = first
         label = plan.sources[target_name]
         where = f"{first.source_object}.{label} → {first.target_model}.{target_name}"
         if name == "json_dump":
@@ -1270,21 +1343,46 @@ class RecordMapper:
         refs = dict(plan.refs)
         errors, notes = [], []
         lost = False
+        warnings = []
         for step in plan.steps:
             target, src, func = step[0], step[1], step[2]
             try:
                 value = func(record)
-            except tr.TransformError as exc:
-                errors.append(FieldError(obj, source_id, src, target,
-                                         show_value(_safe_get(record, src), src), exc.reason))
-                continue
-            except _Fail as exc:
-                errors.append(FieldError(obj, source_id, src, target,
-                                         show_value(_safe_get(record, src), src), exc.reason))
+            except (tr.TransformError, _Fail) as exc:
+                map_problem = isinstance(exc, tr.TransformArgError) or getattr(
+                    exc, "map_problem", False)
+                raw = exc.value if exc.value is not None else _safe_get(record, src)
+                policy = "fail" if map_problem else plan.policy.get(target, "fail")
+                if policy == "fail":
+                    errors.append(FieldError(obj, source_id, src, target,
+                                             show_value(_safe_get(record, src), src),
+                                             exc.reason))
+                    continue
+                value, warning = self._degrade(plan, target, src, raw, exc.reason, policy)
+                warnings.append(FieldWarning(obj, source_id, src, target, *warning))
+                if value is None:
+                    if target not in refs:
+                        values[target] = False
+                else:
+                    values[target] = value
                 continue
             if type(value) is _Out:
                 notes.extend(f"{target}: {n}" for n in value.notes)
                 lost = lost or value.lost
+                if value.warning is not None:
+                    raw, reason = value.warning
+                    warnings.append(FieldWarning(obj, source_id, src, target,
+                                                 show_value(raw, src),
+                                                 reason + _ADVICE[EMPTIED], EMPTIED))
+                if value.value is None and value.notes and target not in refs and \
+                        plan.policy.get(target, "fail") != "fail":
+                    raw = _safe_get(record, src)
+                    if not _empty(raw) and isinstance(raw, (str, int, float)):
+                        # a value the transform read as "nothing" (a zero date) is written
+                        # empty: a warning as well as a note
+                        warnings.append(FieldWarning(
+                            obj, source_id, src, target, show_value(raw, src),
+                            " ".join(value.notes) + _ADVICE[EMPTIED], EMPTIED))
                 value = value.value
             if isinstance(value, Ref):
                 refs[target] = value
@@ -1295,7 +1393,7 @@ class RecordMapper:
             else:
                 values[target] = value
         mapped = MappedRecord(plan.line.role, obj, source_id, plan.model, values, refs, errors,
-                              digest, lost=lost, notes=notes)
+                              digest, lost=lost, notes=notes, warnings=warnings)
         if plan.target is not None:
             get, src, make = plan.target
             parent = get(record)
@@ -1321,6 +1419,30 @@ class RecordMapper:
                 plan.targets, source_object=obj, source_id=source_id, check_required=False,
                 sources=plan.sources)
         return mapped
+
+    def _degrade(self, plan, target, src, raw, reason, policy):
+        """``(value to write or None, (shown value, reason, action))`` for a value the
+        line's transform rejected, under ``policy`` 'keep' or 'empty'. Keep writes
+        :func:`services.transforms.as_typed` where the target takes text (char, text,
+        html); elsewhere, or for a value that is no text, the field is left empty. A kept
+        text longer than a char field's ``size`` is left empty too (Odoo would cut it
+        silently and the read-back would differ): never truncated."""
+        field_ = plan.targets.get(target)
+        ttype = field_.ttype if field_ is not None else None
+        shown = show_value(raw, src)
+        if policy == "keep":
+            if ttype not in mp.TEXT_TTYPES:
+                reason += f" (a {ttype or 'non-text'} field cannot hold the text as typed)"
+            else:
+                kept = tr.as_typed(raw, ttype)
+                if kept is not None and field_.size and len(kept) > field_.size:
+                    reason += (f" (as typed it has {len(kept)} characters, more than the "
+                               f"{field_.size} {plan.model}.{target} holds)")
+                elif kept is not None:
+                    if src and _SECRET_RE.search(src):
+                        return kept, (shown, reason + _ADVICE[KEPT], KEPT)
+                    return kept, (show_value(kept, src), reason + _ADVICE[KEPT], KEPT)
+        return None, (shown, reason + _ADVICE[EMPTIED], EMPTIED)
 
     def _user_not_created(self, plan, source_id):
         return plan.condition == "user_plan" and self.user_actions.get(
@@ -1434,5 +1556,5 @@ def _safe_get(record, path):
         p: _getter(p)(record) for p in path.split("+")}
 
 
-__all__ = ["CONDITIONS", "FieldError", "MappedRecord", "Ref", "RecordMapper",
-           "dependency_order", "payload_hash", "validate_values"]
+__all__ = ["CONDITIONS", "EMPTIED", "KEPT", "FieldError", "FieldWarning", "MappedRecord",
+           "Ref", "RecordMapper", "dependency_order", "payload_hash", "validate_values"]

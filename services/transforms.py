@@ -420,6 +420,28 @@ def _clean(value, multiline=False):
 
 # --------------------------------------------------------------------------- basic text
 
+def as_typed(value, ttype="char"):
+    """A value a transform rejected, as typed, for a field line whose policy is *keep*
+    (``services.mapping.default_on_invalid``): text trimmed (whitespace collapsed; lines
+    kept for ``text``), numbers written out; ``html`` targets get the text escaped in a
+    paragraph so that what is written reads back unchanged. ``None`` when the value is no
+    text (a list, a dict, a pair of values, a boolean) or nothing is left: the caller then
+    leaves the field empty."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        text = _clean(value, multiline=ttype in ("text", "html"))
+    except TransformError:
+        return None
+    if text is None:
+        return None
+    if ttype == "html":
+        return apply("text_to_html", text)
+    return text
+
+
 @_register("identity", "char", "The source value unchanged (empty → empty).")
 def _t_identity(value, ctx):
     return value
@@ -523,6 +545,7 @@ _EMAIL_RE = re.compile(
     r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{2,59})")
 _ANGLE_RE = re.compile(r"<([^<>]*)>")
 _EMAIL_SPLIT_RE = re.compile(r"[;,\s]+")
+_EMAIL_LIST_RE = re.compile(r"[;,]")
 _MAILTO_RE = re.compile(r"mailto:", re.I)
 _EMAIL_JUNK = "\"'()[]<>.:"
 
@@ -548,6 +571,17 @@ def _t_email(value, ctx):
         return None
     if len(parts) == 1 and _valid_email(parts[0]):  # the common case
         return parts[0]
+    if "<" not in text:
+        for chunk in _EMAIL_LIST_RE.split(text):
+            words = [w.strip(_EMAIL_JUNK) for w in chunk.split()]
+            if len(words) > 1 and any("@" in w for w in words) and any(
+                    w and "@" not in w for w in words):
+                # 'mary smith@gmail.com': a space inside an address, or a name before it;
+                # keeping 'smith@gmail.com' could write someone else's mailbox
+                raise TransformError(
+                    f"{_q(raw)} is not a valid e-mail address (words and an address "
+                    "separated by a space): correct it in the source, write a name as "
+                    "'Name <address>', or map this column to a plain text field.")
     kept, dropped = None, []
     for part in parts:
         candidate = part.strip(_EMAIL_JUNK)

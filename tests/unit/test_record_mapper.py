@@ -337,13 +337,30 @@ def test_known_data_errors(mapped, proposals):
     assert set(seen) <= {("dispatch", "users", "login")}
 
 
-def test_unknown_enumeration_value_is_a_field_error(mapped, records):
+def with_policy(proposal, policy):
+    """A copy of ``proposal`` whose every field line says ``on_invalid=policy``."""
+    changed = copy.deepcopy(proposal)
+    for line in changed.field_maps:
+        line.on_invalid = policy
+    return changed
+
+
+def test_unknown_enumeration_value_is_left_empty_with_a_warning(mapped, records, proposals,
+                                                                 targets):
     mapper, _results = mapped["fst", "none"]
     odd = dict(records["fst"]["work_orders"][0], service_type="Teleportation")
     lead = by_role(mapper.map_record("work_orders", odd))["lead"][0]
+    assert not [e for e in lead.errors if e.source_field == "service_type"]
+    warning = next(w for w in lead.warnings if w.source_field == "service_type")
+    assert "is not in the value map of this field (mapped values:" in warning.reason
+    assert warning.value and "Teleportation" in warning.value
+    assert warning.action == "left empty" and lead.values[warning.target_field] is False
+    # on_invalid='fail': today's field error
+    strict = RecordMapper(with_policy(proposals["fst", "none"], "fail"), targets)
+    lead = by_role(strict.map_record("work_orders", odd))["lead"][0]
     error = next(e for e in lead.errors if e.source_field == "service_type")
     assert "is not in the value map of this field (mapped values:" in error.reason
-    assert error.value and "Teleportation" in error.value
+    assert error.value and "Teleportation" in error.value and not lead.warnings
 
 
 def test_orphans_are_refs_not_errors(mapped, fst, records):
@@ -488,11 +505,19 @@ def test_value_maps_stage_priority_lost(mapped, records):
 # -- messy values -------------------------------------------------------------------------
 
 
-def test_messy_values_give_field_errors(proposals, targets, records):
-    mapper = RecordMapper(proposals["fst", "none"], targets)
+def _messy(records):
     customer = copy.deepcopy(records["fst"]["customers"][0])
     customer.update(email="jane.doe@", phone="12", bill_country="Atlantis",
                     customer_type="Government", credit_limit="lots")
+    work_order = copy.deepcopy(records["fst"]["work_orders"][0])
+    work_order.update(status="Exploded", priority="whenever", created_at="31/31/2020",
+                      cf_visit_count="2.5", description="x" * 500)
+    return customer, work_order
+
+
+def test_messy_values_give_field_errors_when_the_lines_say_fail(proposals, targets, records):
+    mapper = RecordMapper(with_policy(proposals["fst", "none"], "fail"), targets)
+    customer, work_order = _messy(records)
     (item,) = mapper.map_record("customers", customer)
     errors = {e.target_field: e for e in item.errors}
     assert set(errors) >= {"email", "phone", "country_id", "is_company",
@@ -502,9 +527,6 @@ def test_messy_values_give_field_errors(proposals, targets, records):
     assert "Cannot read the phone number" in errors["phone"].reason
     assert "Unknown country" in errors["country_id"].reason
     assert "true_values or false_values" in errors["is_company"].reason
-    work_order = copy.deepcopy(records["fst"]["work_orders"][0])
-    work_order.update(status="Exploded", priority="whenever", created_at="31/31/2020",
-                      cf_visit_count="2.5", description="x" * 500)
     (lead,) = mapper.map_record("work_orders", work_order)
     errors = {e.target_field: e for e in lead.errors}
     assert "status 'Exploded' is not in the stage value map" in errors["stage_id"].reason
@@ -513,6 +535,37 @@ def test_messy_values_give_field_errors(proposals, targets, records):
     assert "Cannot read" in errors["x_studio_source_created_at"].reason
     assert "not a whole number" in errors["x_studio_visit_count"].reason
     assert "description" not in errors
+
+
+def test_messy_values_degrade_with_warnings_by_default(proposals, targets, records):
+    mapper = RecordMapper(proposals["fst", "none"], targets)
+    customer, work_order = _messy(records)
+    (item,) = mapper.map_record("customers", customer)
+    assert item.errors == []
+    warnings = {w.target_field: w for w in item.warnings}
+    assert set(warnings) == {"email", "phone", "country_id", "is_company",
+                             "x_studio_credit_limit"}
+    # text targets keep the value as typed; the others are left empty
+    assert item.values["email"] == "jane.doe@" and item.values["phone"] == "12"
+    assert warnings["email"].action == warnings["phone"].action == "kept as typed"
+    assert "is not a valid e-mail address" in warnings["email"].reason
+    assert warnings["email"].value == "'jane.doe@'" and warnings["email"].source_field == \
+        "email"
+    assert "country_id" not in item.refs and item.values["country_id"] is False
+    assert item.values["is_company"] is False and item.values["x_studio_credit_limit"] is False
+    for name in ("country_id", "is_company", "x_studio_credit_limit"):
+        assert warnings[name].action == "left empty", name
+        assert "left empty" in warnings[name].reason
+    assert "Unknown country" in warnings["country_id"].reason
+    assert item.to_dict()["warnings"][0] == item.warnings[0].to_dict()
+    (lead,) = mapper.map_record("work_orders", work_order)
+    assert lead.errors == []
+    warnings = {w.target_field: w for w in lead.warnings}
+    assert set(warnings) == {"stage_id", "priority", "x_studio_source_created_at",
+                             "x_studio_visit_count"}
+    assert "status 'Exploded' is not in the stage value map" in warnings["stage_id"].reason
+    assert "stage_id" not in lead.refs and lead.values["stage_id"] is False
+    assert all(lead.values[name] is False for name in warnings)
 
 
 def test_secrets_are_masked_and_values_short():
