@@ -28,6 +28,7 @@ import odoo
 from odoo.cli import Command
 from odoo.exceptions import UserError
 
+from ..importers.diff import DIFF_STATUSES
 from ..importers.engine import BatchProcessor
 
 _logger = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ class FsmMigrate(Command):
         run = project.sample_run_id
         report = self._run_report(run)
         report["diff"] = {status: len(run.diff_ids.filtered(lambda d, s=status: d.status == s))
-                          for status in ("equal", "transformed", "different", "missing")}
+                          for status in DIFF_STATUSES}
         report["diff_problems"] = [
             {"object": d.source_object, "source_id": d.source_id, "model": d.model,
              "field": d.field_name, "expected": d.expected_value, "odoo": d.odoo_value,
@@ -374,10 +375,8 @@ class FsmMigrate(Command):
         return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
                 "map_version": run.map_id.version, "objects": objects,
                 "not_readable": json.loads(run.unreadable_json or "{}"),
-                "verified_fields": {"equal": run.verified_equal,
-                                    "transformed": run.verified_transformed,
-                                    "different": run.verified_different,
-                                    "missing": run.verified_missing},
+                "verified_fields": {status: run[f"verified_{status}"]
+                                    for status in DIFF_STATUSES},
                 "records_per_second": round(run.rate, 1),
                 "batch_errors": [{"object": b.source_object, "error": b.error}
                                  for b in run.batch_ids if b.state == "error"],

@@ -18,9 +18,13 @@ import json
 import re
 from collections import defaultdict
 
+from ..services.record_mapper import KEPT
 from .engine import MATCH_ROLES, BatchProcessor
 from .resolver import Unresolved
 
+#: what a diff line may say (``kept``: a value its transform could not normalise, written
+#: as typed with a warning, and read back as written)
+DIFF_STATUSES = ("equal", "transformed", "kept", "different", "missing")
 TAGS = re.compile(r"<[^>]+>")
 SPACES = re.compile(r"\s+")
 
@@ -98,7 +102,7 @@ class RunDiff:
         """``(counts per status, diff lines)`` of every record the run bound; with
         ``problems_only`` the lines are only the *different* and *missing* ones (a full
         run's verification keeps its counts, not a line per field of every record)."""
-        out, counts = [], dict.fromkeys(("equal", "transformed", "different", "missing"), 0)
+        out, counts = [], dict.fromkeys(DIFF_STATUSES, 0)
         bindings = self.env["fsm.migration.binding"].search([("run_id", "=", self.run.id)])
         bound = {(b.source_object, b.source_id, b.role): b for b in bindings}
         try:
@@ -115,7 +119,7 @@ class RunDiff:
     def batch_lines(self, batch, problems_only=False):
         """``(counts per status, diff lines)`` of one batch (workers verify batches side
         by side once every batch is written); its bindings read by key."""
-        counts = dict.fromkeys(("equal", "transformed", "different", "missing"), 0)
+        counts = dict.fromkeys(DIFF_STATUSES, 0)
         out = []
         for line in self._batch_lines(batch, None):
             counts[line["status"]] += 1
@@ -153,16 +157,17 @@ class RunDiff:
             if item.lost:
                 expected["active"] = False
             processor.secure_values(binding.model, expected)
-            wanted.append((item, binding, expected))
+            wanted.append((item, binding, expected, {
+                w.target_field for w in getattr(item, "warnings", ()) if w.action == KEPT}))
         by_model = defaultdict(set)
-        for _item, binding, _expected in wanted:
+        for _item, binding, _expected, _kept in wanted:
             by_model[binding.model].add(binding.res_id)
         read = {}
         for model, ids in by_model.items():
             records = self.env[model].with_context(active_test=False).browse(ids).exists()
             read.update({(model, r.id): r for r in records})
         lines = []
-        for item, binding, expected in wanted:
+        for item, binding, expected, kept in wanted:
             record = read.get((binding.model, binding.res_id))
             source = staged.get(str(item.source_id)) or {}
             for name, value in expected.items():
@@ -184,6 +189,8 @@ class RunDiff:
                     # (a record shared by several source records - the same location
                     # typed twice - keeps the first spelling: other cases are the same)
                     status = "different"
+                elif name in kept:
+                    status = "kept"  # (as typed, with a warning: it could not be normalised)
                 elif normalise(raw_value) == want or not raw:
                     status = "equal"
                 else:

@@ -175,6 +175,15 @@ class BatchProcessor:
                 "role": item.role, "status": status, "source_field": source_field,
                 "target_field": target_field, "value": value, "reason": reason})
 
+    def _warn(self, issues, batch, item):
+        """The values of a written record that were kept as typed or left empty: one
+        *warning* each, with the raw value, the reason and what to do (degrade, don't
+        drop: the record and what depends on it are written)."""
+        for warning in getattr(item, "warnings", ()):
+            self._issue(issues, batch, item, "warning",
+                        f"{warning.action}: {warning.reason}", warning.source_field,
+                        warning.target_field, warning.value)
+
     def _fail_with(self, issues, batch, item, outcomes, errors):
         for err in errors:
             self._issue(issues, batch, item, "failed", err.reason, err.source_field,
@@ -386,6 +395,7 @@ class BatchProcessor:
                        for item, record in created])
         for item, _record in created:
             self._mark(outcomes, item, "created")
+            self._warn(issues, batch, item)
 
     def _bind_existing(self, model, line, pairs, outcomes):
         """Bind the records that already exist under a unique key (``MATCH_KEYS``) instead
@@ -597,6 +607,7 @@ class BatchProcessor:
             else:
                 bind.append((line, item, model._name, record.id))
                 self._mark(outcomes, item, "created")
+            self._warn(issues, batch, item)
             journal.append((item, model._name, record.id, "write", old, values))
         self._bind(bind)
         self._journal(journal)

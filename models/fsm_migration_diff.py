@@ -1,7 +1,7 @@
 from odoo import fields, models
 
 STATUSES = [("equal", "Equal"), ("transformed", "Transformed as mapped"),
-            ("different", "Different"), ("missing", "Missing")]
+            ("kept", "Kept as typed"), ("different", "Different"), ("missing", "Missing")]
 
 
 class FsmMigrationDiff(models.Model):

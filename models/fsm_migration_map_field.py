@@ -41,6 +41,15 @@ class FsmMigrationMapField(models.Model):
     reason = fields.Char(readonly=True, help="Why the engine proposed this line.")
     samples = fields.Char(readonly=True, help="Values seen in the source.")
     skip = fields.Boolean(help="Do not migrate this field.")
+    on_invalid = fields.Selection(
+        [("keep", "Keep as typed"), ("empty", "Leave empty"), ("fail", "Fail the record")],
+        string="Bad value",
+        help="What happens to a value this line's transform cannot normalise (a 7-digit "
+             "phone, a date that is no date …). Keep as typed: written as the source has it, "
+             "with a warning (text fields); leave empty: the field is left empty, with a "
+             "warning; fail the record: the record is not written. Empty: the default for "
+             "the target field (keep for text, fail for keys, links the record needs, "
+             "amounts and exact dates, leave empty otherwise).")
     role = fields.Char(readonly=True, help="The object line (role) this field line feeds.")
     new_field_type = fields.Selection(
         NEW_FIELD_TYPES, help="Set when the target is a new custom field created by the plan.")
@@ -108,6 +117,7 @@ class FsmMigrationMapField(models.Model):
             "transform_args": line.transform_args or False,
             "confidence": line.confidence, "reason": line.reason, "skip": line.skip,
             "role": line.role or False,
+            "on_invalid": line.on_invalid or False,
             "samples": " | ".join(str(v) for v in line.samples or [])[:250] or False,
             "new_field_type": new.get("ttype") or False,
             "new_field_label": new.get("string") or False,
@@ -128,10 +138,12 @@ class FsmMigrationMapField(models.Model):
                 "transform": self.transform, "transform_args": self.transform_args or {},
                 "confidence": self.confidence, "reason": self.reason or "",
                 "new_field": new_field, "skip": self.skip, "role": self.role or "",
+                "on_invalid": self.on_invalid or None,
                 "samples": (self.samples or "").split(" | ") if self.samples else []}
 
     def _export(self):
         return {k: self[k] for k in (
             "source_object", "source_field", "target_model", "target_field", "transform",
             "transform_args", "confidence", "reason", "skip", "new_field_type",
-            "new_field_label", "new_field_options", "new_field_relation", "role", "samples")}
+            "new_field_label", "new_field_options", "new_field_relation", "role", "samples",
+            "on_invalid")}

@@ -42,6 +42,10 @@ class FsmMigrationReconciliation(models.Model):
                              help="Records whose parent is missing.")
     conflicts = fields.Integer(readonly=True,
                                help="Records changed in the source and edited in Odoo since.")
+    warnings = fields.Integer(
+        readonly=True, help="Values written as typed or left empty (the record was written), "
+                            "and records bound to what another project made from the same "
+                            "source.")
     balanced = fields.Boolean(readonly=True, help="created + updated + skipped + failed + "
                                                   "blocked = source")
 
@@ -59,6 +63,9 @@ class FsmMigrationReconciliation(models.Model):
                    (SELECT count(DISTINCT i.source_id) FROM fsm_migration_issue i
                      WHERE i.run_id = b.run_id AND i.source_object = b.source_object
                        AND i.status = 'conflict') AS conflicts,
+                   (SELECT count(*) FROM fsm_migration_issue i
+                     WHERE i.run_id = b.run_id AND i.source_object = b.source_object
+                       AND i.status = 'warning') AS warnings,
                    -- Odoo stores an integer 0 as NULL
                    sum(coalesce(b.created, 0) + coalesce(b.updated, 0)
                        + coalesce(b.skipped, 0) + coalesce(b.failed, 0)
@@ -87,6 +94,9 @@ class FsmMigrationReconciliation(models.Model):
 
     def action_open_conflicts(self):
         return self._issues("conflict")
+
+    def action_open_warnings(self):
+        return self._issues("warning")
 
     def action_open_written(self):
         """The Odoo records this run bound for the object (created or updated)."""

@@ -9,7 +9,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..importers.diff import RunDiff
+from ..importers.diff import DIFF_STATUSES, RunDiff
 from ..importers.engine import BatchProcessor
 from ..services.errors import SourceError, SourceObjectUnreadable
 from ..services.record_mapper import dependency_order, payload_hash
@@ -97,6 +97,9 @@ class FsmMigrationRun(models.Model):
     verified_transformed = fields.Integer(readonly=True, string="Fields transformed",
                                           help="Fields read back as the map transforms the "
                                                "source value.")
+    verified_kept = fields.Integer(readonly=True, string="Fields kept as typed",
+                                   help="Fields whose source value could not be normalised, "
+                                        "written as typed (a warning each) and read back so.")
     verified_different = fields.Integer(readonly=True, string="Fields different",
                                         help="Fields read back different from what the map "
                                              "expects.")
@@ -503,7 +506,7 @@ class FsmMigrationRun(models.Model):
             counts = dict(self.env.cr.fetchall())
             self.write({"state": "done", "finished_at": fields.Datetime.now(), **{
                 f"verified_{status}": counts.get(status, 0)
-                for status in ("equal", "transformed", "different", "missing")}})
+                for status in DIFF_STATUSES}})
             self.project_id._on_run_done(self)
 
     def run_until_done(self, max_seconds=None):

@@ -9,7 +9,7 @@ OBJECT_KEYS = ("source_object", "target_model", "role", "condition", "depends_on
 FIELD_KEYS = ("source_object", "source_field", "target_model", "target_field", "transform",
               "transform_args", "confidence", "reason", "skip", "new_field_type",
               "new_field_label", "new_field_options", "new_field_relation", "role",
-              "samples")
+              "samples", "on_invalid")
 VALUE_KEYS = ("kind", "source_object", "source_field", "source_value", "target_value",
               "is_won", "is_lost", "create_new", "confidence", "reason")
 
