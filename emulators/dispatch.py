@@ -21,7 +21,9 @@ the fault knobs). Everything is served by one server on 127.0.0.1:
     ``filter[<attr>]`` without a predicate means ``_eq`` (the docs' own example,
     ``filter[status]=scheduled``); users take the documented ``filter[by_user_roles]``
     (comma-separated roles, any of them); an unknown attribute or predicate is a 400,
-    a value of the wrong type a 422.
+    a value of the wrong type a 422. A documented attribute stays filterable when the
+    account never sends it or has no record of the object (``--absent-rate``,
+    ``--empty``): the answer is then simply empty, as a real account's is.
     ``created_at``/``updated_at`` filters are *ignored* unless
     ``--honour-updated-filter`` is on: the real API does not document them, so clients
     must check what they got.
@@ -127,7 +129,10 @@ class DispatchEmulator:
         self._refresh_tokens = set()
         self._file_key = secrets.token_bytes(16)
         self._records = {obj: {r["id"]: r for r in data.records[obj]} for obj in OBJECTS}
-        self._attributes = {obj: set().union(*(r.keys() for r in records.values()))
+        # filterable: the documented fields, whether or not this account sends them
+        documented = getattr(data, "fields", {})
+        self._attributes = {obj: set(documented.get(obj, ())).union(
+                                *(r.keys() for r in records.values()))
                             for obj, records in self._records.items()}
         self._contacts_by_job = {}
         for contact in data.records["job_contacts"]:

@@ -121,6 +121,10 @@ class DispatchData:
         self._locations_used = {}  # customer id -> set of location indexes used by jobs
         self._orphans = []
         self._generate(_counts(scale))
+        #: every field each object has as generated (the documented ones), before
+        #: ``variations`` empties collections or leaves fields out: what stays filterable
+        self.fields = {obj: frozenset().union(*(r.keys() for r in rows))
+                       for obj, rows in self.records.items()}
         #: what ``variations`` (an :class:`emulators.variations.Variations`) changed
         self.variations = variations
         self.variation_report = VariationReport()

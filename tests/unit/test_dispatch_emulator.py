@@ -1,6 +1,7 @@
 """The Dispatch emulator over real sockets: envelopes, filters, errors, tokens, admin."""
 
 import argparse
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -9,6 +10,7 @@ import requests
 from emulators.dispatch import DispatchEmulator, add_arguments, build_router
 from emulators.dispatch_data import DispatchData
 from emulators.httpbase import EmulatorServer, add_fault_arguments, faults_from_args
+from emulators.variations import Variations
 
 CREDENTIALS = {"grant_type": "client_credentials", "client_id": "emulator-client",
                "client_secret": "emulator-secret"}
@@ -176,6 +178,27 @@ def test_users_by_user_roles(api, data):
     assert all_ids(api, "/v3/users",
                    **{"filter[by_user_roles]": "dispatcher,technician"}) == both
     assert api("/v3/jobs", **{"filter[by_user_roles]": "technician"}).status_code == 400
+
+
+def test_documented_fields_stay_filterable_when_absent_or_empty():
+    """An account that never sends a field, or has no record of an object, answers a
+    filter on a documented attribute with an empty list, not a 400 (found by the SDK
+    contract test); an attribute that is not documented still is a 400."""
+    data = DispatchData(1, seed=11, variations=Variations(empty=("customers",),
+                                                           absent_rate=1.0, seed=2))
+    assert "email" not in data.records["users"][0] and not data.records["customers"]
+    emulator = DispatchEmulator(data)
+    token = emulator("POST", "/v3/oauth/token", {}, {}, json.dumps(CREDENTIALS).encode())
+    headers = {"authorization": f"Bearer {token[2]['access_token']}"}
+
+    def get(path, **params):
+        return emulator("GET", path, {k: [v] for k, v in params.items()}, headers, b"")
+
+    for path, flt in (("/v3/users", "filter[email_eq]"), ("/v3/customers", "filter[email]"),
+                      ("/v3/jobs", "filter[status]")):
+        status, _, body = get(path, **{flt: "x@example.com"})
+        assert status == 200 and json.loads(body)["meta"]["total"] == 0, (path, flt)
+    assert get("/v3/users", **{"filter[shoe_size_eq]": "9"})[0] == 400
 
 
 def test_unpaged_subresources_answer_the_whole_list_without_meta(api, data, emulator):
