@@ -333,15 +333,30 @@ class TestDeltaPickup(TransactionCase):
             delta = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
             # a record failing during delta is taken again at the next pass, and lands once
             # the source is fixed
+            # (a record that cannot be written at all: no name; a malformed e-mail alone is
+            # written as typed, with a warning)
             bad = self._admin(url, "POST", "customers", {
+                "first_name": "", "last_name": "", "email": "no-name@delta.example"})[
+                "customer"]
+            typo = self._admin(url, "POST", "customers", {
                 "first_name": "Broken", "last_name": "Mail", "email": "no-at-sign"})["customer"]
             failing = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
-            self._admin(url, "PATCH", f"customers/{bad['id']}", {"email": "fixed@delta.example"})
+            self._admin(url, "PATCH", f"customers/{bad['id']}", {"first_name": "Named"})
+            self._admin(url, "PATCH", f"customers/{typo['id']}",
+                        {"email": "fixed@delta.example"})
             fixed = self.env["fsm.migration.run"].browse(project.action_delta()["res_id"])
         issue = failing.issue_ids.filtered(lambda i: i.source_id == str(bad["id"]))
         self.assertEqual(issue.mapped("status"), ["failed"], failing.issue_ids.mapped("reason"))
-        self.assertIn("mail", issue.reason.lower())
-        self.assertFalse(fixed.issue_ids.filtered(lambda i: i.source_id == str(bad["id"])))
+        self.assertIn("name", issue.reason.lower())
+        warned = failing.issue_ids.filtered(lambda i: i.source_id == str(typo["id"]))
+        self.assertEqual(warned.mapped("status"), ["warning"], warned.mapped("reason"))
+        self.assertEqual((warned.target_field, warned.value), ("email", "'no-at-sign'"))
+        typo_partner = self.env["res.partner"].browse(self.env["fsm.migration.binding"].search([
+            ("project_id", "=", project.id), ("source_object", "=", "customers"),
+            ("source_id", "=", str(typo["id"]))], limit=1).res_id)
+        self.assertEqual(typo_partner.email, "fixed@delta.example", "updated once fixed")
+        self.assertFalse(fixed.issue_ids.filtered(
+            lambda i: i.source_id in (str(bad["id"]), str(typo["id"]))))
         self.assertTrue(self.env["fsm.migration.binding"].search([
             ("project_id", "=", project.id), ("source_object", "=", "customers"),
             ("source_id", "=", str(bad["id"]))]))
