@@ -413,10 +413,13 @@ class OdooRunner:
                         problems.append(f"{name} run {attempt} failed")
                         break
                     reports.append(json.loads(path.read_text()))
-                    flags = ["--project", str(reports[0]["project_id"])]
+                    # the second time the same command (no --project): the same project
                 if len(reports) < 2:
                     continue
                 first, second = reports
+                if second["project_id"] != first["project_id"]:
+                    problems.append(f"{name}: the same command made a second project "
+                                    f"({second['project_id']} besides {first['project_id']})")
                 for obj, row in first["objects"].items():
                     if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
                                                              "failed", "blocked")):
