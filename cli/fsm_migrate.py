@@ -52,6 +52,10 @@ class FsmMigrate(Command):
                          help="id of the migration project (default: a new one when connection "
                               "flags are given, else the latest)")
         group.add_option("--name", dest="fsm_name", help="name of a project to create")
+        group.add_option("--user", dest="fsm_user", default="admin",
+                         help="login of the Odoo user the command acts for: the responsible of "
+                              "a project it creates, the author of its journal entries and "
+                              "notes (default: admin)")
         group.add_option("--new-project", dest="fsm_new_project", action="store_true",
                          help="make a new project even if one of this database reads the same "
                               "source (by default that one is reused)")
@@ -122,6 +126,13 @@ class FsmMigrate(Command):
                 "fsm_allow_loopback": True} if opt.fsm_allow_loopback else {})
             if "fsm.migration.project" not in env:
                 sys.exit(f"field_service_migration is not installed in {dbname}")
+            # the command acts for a real user (responsible, journal, notes), with the
+            # superuser rights of a server-side command
+            user = env["res.users"].with_context(active_test=False).search(
+                [("login", "=", opt.fsm_user)], limit=1)
+            if not user:
+                sys.exit(f"no Odoo user with login {opt.fsm_user!r} in {dbname} (--user)")
+            env = env(user=user.id, su=True)
             self.project_note = None
             try:
                 project = self._project(env, opt)

@@ -67,6 +67,23 @@ def shown(value, limit=200):
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def _ids(value):
+    """Record ids of a normalised link value (an id as a float, or a list of ids)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [int(value)]
+    if isinstance(value, list):
+        return [int(v) for v in value if isinstance(v, (int, float))]
+    return []
+
+
+def _names(records, limit=10):
+    """Linked records as a person reads them: ``Name (#id)``, the first ``limit``."""
+    text = ", ".join(f"{r.display_name} (#{r.id})" for r in records[:limit])
+    if len(records) > limit:
+        text += f", … ({len(records)} records)"
+    return shown(text) if text else False
+
+
 def _read(record, name):
     """The value of ``name`` on ``record``, x2many fields as id lists."""
     value = record[name]
@@ -195,12 +212,22 @@ class RunDiff:
                     status = "equal"
                 else:
                     status = "transformed"
+                field = record._fields.get(name) if record else None
+                if field is not None and field.relational:
+                    # links as the records' names (and ids), not as bare numbers
+                    comodel = self.env[field.comodel_name].with_context(active_test=False)
+                    shown_want = _names(comodel.browse(_ids(want)).exists())
+                    shown_odoo = _names(record[name])
+                else:
+                    shown_want, shown_odoo = shown(want), shown(odoo_value)
                 lines.append({
                     "run_id": self.run.id, "source_object": item.source_object,
                     "source_id": item.source_id, "role": item.role, "model": binding.model,
                     "res_id": binding.res_id, "field_name": name,
-                    "source_value": shown(raw_value), "expected_value": shown(want),
-                    "odoo_value": shown(odoo_value), "status": status})
+                    "source_value": shown(raw_value),
+                    "expected_value": shown_want if _ids(want) else shown(want),
+                    "odoo_value": shown_odoo if odoo_value is not None else False,
+                    "status": status})
         return lines
 
 

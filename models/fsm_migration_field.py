@@ -27,9 +27,10 @@ class FsmMigrationField(models.Model):
                             "(home_address.city).")
     inferred_type = fields.Selection(INFERRED_TYPES, readonly=True,
                                      help="The type the values suggest.")
-    null_rate = fields.Float(string="Empty", readonly=True, digits=(5, 4),
+    # grouped rows: the average empty rate; distinct counts do not add up (nothing shown)
+    null_rate = fields.Float(string="Empty", readonly=True, digits=(5, 4), aggregator="avg",
                              help="Share of profiled records where the field is empty.")
-    distinct_count = fields.Integer(string="Distinct", readonly=True,
+    distinct_count = fields.Integer(string="Distinct", readonly=True, aggregator=None,
                                     help="Distinct values among the profiled records.")
     distinct_capped = fields.Boolean(
         readonly=True, help="Too many distinct values to count them all: the count is a floor.")
