@@ -47,7 +47,11 @@ class FsmMigrationPlanApply(models.TransientModel):
         if not self.map_id:
             raise UserError(_("Confirm a map first: the plan comes from the confirmed map."))
         models_used = {line.target_model for line in self.map_id.field_line_ids}
-        existing = {m: set(self.env[m]._fields) for m in models_used if m in self.env}
+        # what the database has (ir.model.fields), not what this worker's registry believes
+        existing = {}
+        for row in self.env["ir.model.fields"].sudo().search_read(
+                [("model", "in", sorted(models_used))], ["model", "name"]):
+            existing.setdefault(row["model"], set()).add(row["name"])
         # only names are read, to know what exists; a migration manager needs no sales rights
         try:
             return build_plan(json.loads(self.map_id.to_json()), existing,
