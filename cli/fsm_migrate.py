@@ -385,7 +385,12 @@ class FsmMigrate(Command):
                    "reason": i.reason} for i in run.issue_ids]
         return {"project_id": run.project_id.id, "run_id": run.id, "state": run.state,
                 "map_version": run.map_id.version, "objects": objects,
-                "not_readable": json.loads(run.unreadable_json or "{}"),
+                # what the account could not read: at discovery (skipped by the map) and
+                # during this run
+                "not_readable": {
+                    **{o.name: {"status": o.unreadable_status, "reason": o.unreadable_reason}
+                       for o in run.project_id.object_ids if not o.readable},
+                    **json.loads(run.unreadable_json or "{}")},
                 "verified_fields": {status: run[f"verified_{status}"]
                                     for status in DIFF_STATUSES},
                 "records_per_second": round(run.rate, 1),

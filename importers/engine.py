@@ -485,12 +485,14 @@ class BatchProcessor:
     def _rounds(model, pairs):
         """Lists to create one after the other. Odoo 18 subscribes an activity's user to
         the record in one INSERT per create: two activities of one user on one record in
-        the same list break its unique key, so they go in separate lists."""
+        the same list break its unique key, so they go in separate lists. An activity with
+        no user is the current user's (Odoo's default), who may be another's assignee."""
         if model._name != "mail.activity":
             return [pairs]
         rounds, seen = [], []
         for item, values in pairs:
-            key = (values.get("res_model_id"), values.get("res_id"), values.get("user_id"))
+            key = (values.get("res_model_id"), values.get("res_id"),
+                   values.get("user_id") or model.env.uid)
             index = next((i for i, keys in enumerate(seen) if key not in keys), len(seen))
             if index == len(seen):
                 rounds.append([])

@@ -656,8 +656,8 @@ class _Builder:
         for obj_line in self.proposal.object_maps:
             model = obj_line.target_model
             if (obj_line.skip or model not in self.targets or model == REBUILD
-                    or obj_line.role in UPDATE_ROLES):
-                continue
+                    or obj_line.role in UPDATE_ROLES or obj_line.role in rights.MATCH_ROLES):
+                continue  # (a matched user is bound, never written: nothing is required)
             profile = objects.get(obj_line.source_object, {})
             seen = {f["name"]: f for f in profile.get("fields", [])
                     if f.get("inferred_type") != "empty"}
@@ -699,6 +699,13 @@ class _Builder:
                 continue
             reason = (f"{model}.{target} filled from {source}: the template's source for it "
                       "was never seen at discovery")
+            # a record whose fallback field is empty too gets the constant after it
+            constant = next((value for src, value, _args in
+                             candidates[candidates.index((source, transform, args)) + 1:]
+                             if src == "="), None)
+            if constant is not None:
+                obj_line.defaults.setdefault(target, constant)
+                reason += f" (empty: {constant!r})"
             existing = next((line for line in self.proposal.field_maps
                              if line.source_object == obj_line.source_object
                              and line.role == obj_line.role and line.source_field == source
@@ -1229,7 +1236,8 @@ def _check_required(proposal, targets):
     problems = []
     for obj_line in proposal.object_maps:
         model = obj_line.target_model
-        if obj_line.skip or model not in targets or obj_line.role in UPDATE_ROLES:
+        if (obj_line.skip or model not in targets or obj_line.role in UPDATE_ROLES
+                or obj_line.role in rights.MATCH_ROLES):  # (matched users: nothing written)
             continue
         covered = set(obj_line.defaults) | set(ODOO_DEFAULTS.get(model, {}))
         covered |= {line.target_field for line in proposal.field_maps

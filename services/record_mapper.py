@@ -1388,7 +1388,8 @@ class RecordMapper:
                 refs[target] = value
                 values.pop(target, None)
             elif value is None:
-                if target not in refs:
+                # an empty source value: the object line's default where it has one
+                if target not in refs and target not in plan.defaults:
                     values[target] = False
             else:
                 values[target] = value
