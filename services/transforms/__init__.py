@@ -76,346 +76,42 @@ try:  # installed in Odoo's virtualenv (crm needs it); a regex fallback covers i
 except ImportError:  # pragma: no cover - exercised by the no-phonenumbers test run
     phonenumbers = None
 
-OUTPUT_TYPES = ("char", "text", "html", "integer", "float", "boolean", "date", "datetime",
-                "selection", "json")
-
-
-# --------------------------------------------------------------------------- core types
-
-class TransformError(ValueError):
-    """A value (or, for :class:`TransformArgError`, a map line) cannot be transformed.
-
-    ``reason`` is a sentence for a consultant: what is wrong and what to do.
-    ``value`` is the raw source value, ``transform`` the transform's name, ``internal``
-    tells a bug in this module (to report) from bad data.
-    """
-
-    def __init__(self, reason, *, value=None, transform=None, internal=False):
-        super().__init__(reason)
-        self.reason = reason
-        self.value = value
-        self.transform = transform
-        self.internal = internal
-
-
-class TransformArgError(TransformError):
-    """The transform's arguments are wrong: fix the map line, not the data."""
-
-
-@dataclass(frozen=True)
-class InlineImage:
-    """An image taken out of an HTML body (``<img src="data:...">``)."""
-
-    name: str
-    mimetype: str
-    data: bytes
-    sha1: str
-
-
-@dataclass(frozen=True)
-class TransformResult:
-    """Outcome of :func:`run`: the value, why it was altered, images extracted."""
-
-    value: Any
-    notes: tuple = ()
-    images: tuple = ()
-
-    @property
-    def altered(self):
-        """True when the value was changed beyond normalisation (see ``notes``)."""
-        return bool(self.notes)
-
-
-class _Ctx:
-    """Per-call collector of notes and images."""
-
-    __slots__ = ("images", "notes")
-
-    def __init__(self):
-        self.notes = []
-        self.images = []
-
-
-@dataclass(frozen=True)
-class Transform:
-    """A registered transform.
-
-    ``func(value, ctx, **args)``; ``prepare(**args) -> args`` checks and pre-computes the
-    arguments once (raises :class:`TransformArgError`). ``inputs``/``outputs`` are 2 for
-    transforms that take or give a pair (``full_name``, ``split_name``…).
-    """
-
-    name: str
-    func: Callable
-    description: str
-    arg_names: tuple = ()
-    output_type: str = "char"
-    defaults: dict = field(default_factory=dict)
-    required: tuple = ()
-    prepare: Callable | None = None
-    handles_empty: bool = False
-    inputs: int = 1
-    outputs: int = 1
-
-
-TRANSFORMS: dict[str, Transform] = {}
-
-
-def _register(name, output_type, description, *, args=(), defaults=None, required=(),
-              prepare=None, handles_empty=False, inputs=1, outputs=1):
-    assert output_type in OUTPUT_TYPES, output_type
-
-    def deco(func):
-        TRANSFORMS[name] = Transform(
-            name=name, func=func, description=description, arg_names=tuple(args),
-            output_type=output_type, defaults=dict(defaults or {}), required=tuple(required),
-            prepare=prepare, handles_empty=handles_empty, inputs=inputs, outputs=outputs)
-        return func
-    return deco
-
-
-class BoundTransform:
-    """A transform with its arguments checked and prepared (see :func:`bind`)."""
-
-    __slots__ = ("args", "transform")
-
-    def __init__(self, transform, args):
-        self.transform = transform
-        self.args = args
-
-    def __call__(self, value):
-        return self.run(value).value
-
-    def run(self, value):
-        t = self.transform
-        ctx = _Ctx()
-        if not t.handles_empty and _is_empty(value):
-            out = (None, None) if t.outputs == 2 else None
-        else:
-            try:
-                out = t.func(value, ctx, **self.args)
-            except TransformError as exc:
-                if exc.transform is None:
-                    exc.transform = t.name
-                if exc.value is None:
-                    exc.value = value
-                raise
-            except Exception as exc:  # safety net: never lose a record to a bug here
-                raise TransformError(
-                    f"Internal error in transform '{t.name}' ({type(exc).__name__}: {exc}) "
-                    f"on the value {_q(value)}. The record is reported, not written; "
-                    "please report this to the module's maintainers.",
-                    value=value, transform=t.name, internal=True) from exc
-        return TransformResult(out, tuple(ctx.notes), tuple(ctx.images))
-
-
-class BoundChain:
-    """Several bound transforms applied in order (see :func:`chain`)."""
-
-    __slots__ = ("steps",)
-
-    def __init__(self, steps):
-        self.steps = steps
-
-    def __call__(self, value):
-        return self.run(value).value
-
-    def run(self, value):
-        notes, images = [], []
-        for step in self.steps:
-            result = step.run(value)
-            value = result.value
-            notes += result.notes
-            images += result.images
-        return TransformResult(value, tuple(notes), tuple(images))
-
-
-_BIND_CACHE = {}
-
-
-def _freeze(obj):
-    if isinstance(obj, dict):
-        return ("__dict__", tuple(sorted(((repr(k), k, _freeze(v)) for k, v in obj.items()),
-                                         key=lambda kv: kv[0])))
-    if isinstance(obj, (list, tuple)):
-        return ("__seq__", tuple(_freeze(v) for v in obj))
-    if isinstance(obj, (set, frozenset)):
-        return ("__set__", tuple(sorted(repr(v) for v in obj)))
-    hash(obj)
-    return (type(obj).__name__, obj)
-
-
-def bind(name, /, **args):
-    """Check ``args`` for the transform ``name`` and return a :class:`BoundTransform`.
-
-    Raises :class:`TransformArgError` for an unknown transform, an unknown or missing
-    argument or an invalid argument value.
-    """
-    try:
-        key = (name, _freeze(args))
-    except TypeError:
-        key = None
-    if key is not None:
-        bound = _BIND_CACHE.get(key)
-        if bound is not None:
-            return bound
-    t = TRANSFORMS.get(name)
-    if t is None:
-        raise TransformArgError(
-            f"Unknown transform '{name}'. Use one of: {', '.join(sorted(TRANSFORMS))}.",
-            transform=name)
-    unknown = sorted(set(args) - set(t.arg_names))
-    if unknown:
-        allowed = ", ".join(t.arg_names) or "none"
-        raise TransformArgError(
-            f"Transform '{name}' has no argument {', '.join(unknown)} (its arguments: "
-            f"{allowed}). Fix the map line.", transform=name)
-    missing = [a for a in t.required if args.get(a) is None]
-    if missing:
-        raise TransformArgError(
-            f"Transform '{name}' needs the argument {', '.join(missing)}. Fix the map line.",
-            transform=name)
-    full = {**t.defaults, **args}
-    if t.prepare is not None:
-        try:
-            full = t.prepare(**full)
-        except TransformError as exc:
-            exc.transform = name
-            raise
-        except Exception as exc:
-            raise TransformArgError(
-                f"Invalid arguments for transform '{name}' ({type(exc).__name__}: {exc}). "
-                "Fix the map line.", transform=name) from exc
-    bound = BoundTransform(t, full)
-    if key is not None:
-        if len(_BIND_CACHE) > 2048:
-            _BIND_CACHE.clear()
-        _BIND_CACHE[key] = bound
-    return bound
-
-
-def apply(name, value, /, **args):
-    """Run the transform ``name`` on ``value``; return the new value.
-
-    Raises :class:`TransformError` (value rejected) or :class:`TransformArgError` (bad
-    arguments). Use :func:`run` to also get the notes saying a value was altered.
-    """
-    return bind(name, **args).run(value).value
-
-
-def run(name, value, /, **args):
-    """Like :func:`apply`, returning a :class:`TransformResult` (value, notes, images)."""
-    return bind(name, **args).run(value)
-
-
-def chain(steps):
-    """Bind ``steps`` — names, or ``(name, {args})`` pairs — into one :class:`BoundChain`."""
-    bound = []
-    for step in steps:
-        if isinstance(step, str):
-            bound.append(bind(step))
-        else:
-            name, args = step
-            bound.append(bind(name, **(args or {})))
-    return BoundChain(bound)
-
-
-def describe():
-    """The transforms for the UI: ``name, description, args, output_type`` and details."""
-    return [
-        {
-            "name": t.name,
-            "description": t.description,
-            "args": list(t.arg_names),
-            "arg_defaults": {k: v for k, v in t.defaults.items() if k in t.arg_names},
-            "required_args": list(t.required),
-            "output_type": t.output_type,
-            "inputs": t.inputs,
-            "outputs": t.outputs,
-            "handles_empty": t.handles_empty,
-        }
-        for t in sorted(TRANSFORMS.values(), key=lambda t: t.name)
-    ]
-
-
-# --------------------------------------------------------------------------- text helpers
-
-# NUL and C0 controls (PostgreSQL rejects NUL) and invisible characters that are never
-# wanted: zero-width space, word joiner, BOM, Mongolian vowel separator. Zero-width
-# (non-)joiners are meaningful inside Persian/Indic words and emoji: only trimmed at edges.
-_INVISIBLE_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f\u200b\u2060\ufeff\u180e]")
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_WS_RE = re.compile(r"\s+")
-_HSPACE_RE = re.compile(r"[^\S\n]+")
-_NEWLINES_RE = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-_MANY_BLANK_RE = re.compile(r"\n{3,}")
-_EDGE = " \u200c\u200d"
-
-
-def _q(value, limit=80):
-    """``value`` quoted for an error message, shortened and control characters escaped."""
-    text = value if isinstance(value, str) else repr(value)
-    if len(text) > limit:
-        text = text[:limit] + "…"
-    text = "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
-    return f'"{text}"'
-
-
-def _is_empty(value):
-    if value is None:
-        return True
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not stripped:
-            return True
-        if stripped[0] in "\u200b\u2060\ufeff\u180e\u200c\u200d" or stripped[0] < " ":
-            return not _INVISIBLE_RE.sub("", stripped).strip(_EDGE + "\t\n\r")
-        return False
-    if isinstance(value, (list, tuple, dict, set, frozenset)):
-        return not value
-    return False
-
-
-def _clean_text(text, multiline=False):
-    """NFC, invisible characters out, whitespace collapsed (lines kept if ``multiline``)."""
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-        if _SURROGATE_RE.search(text):
-            text = _SURROGATE_RE.sub("\ufffd", text)
-    text = _INVISIBLE_RE.sub("", text)
-    if not multiline:
-        return _WS_RE.sub(" ", text).strip(_EDGE)
-    text = _NEWLINES_RE.sub("\n", text)
-    lines = [_HSPACE_RE.sub(" ", line).strip(_EDGE) for line in text.split("\n")]
-    return _MANY_BLANK_RE.sub("\n\n", "\n".join(lines)).strip("\n")
-
-
-def _as_text(value, what="text"):
-    """``value`` as ``str``: text as is, numbers written out; anything else rejected."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        raise TransformError(
-            f"Expected {what}, got the yes/no value {value}: map this field with the "
-            "'boolean' transform or to a boolean field.")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise TransformError(f"Expected {what}, got the number {value}.")
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    kind = type(value).__name__
-    raise TransformError(
-        f"Expected {what}, got a {kind} ({_q(value)}): map a single text value to this "
-        "field, or use 'join' (lists) or 'json_dump' (structured values).")
-
-
-def _clean(value, multiline=False):
-    """``_as_text`` + ``_clean_text``; ``None`` when nothing is left."""
-    return _clean_text(_as_text(value), multiline) or None
+from .base import (
+    TransformError,
+    TransformArgError,
+    InlineImage,
+    TransformResult,
+    _INVISIBLE_RE,
+    _SURROGATE_RE,
+    _WS_RE,
+    _HSPACE_RE,
+    _NEWLINES_RE,
+    _MANY_BLANK_RE,
+    _EDGE,
+    _WORD_RE,
+    _q,
+    _is_empty,
+    _clean_text,
+    _as_text,
+    _clean,
+    _pair,
+)
+from .registry import (
+    OUTPUT_TYPES,
+    _Ctx,
+    Transform,
+    TRANSFORMS,
+    _register,
+    BoundTransform,
+    BoundChain,
+    _BIND_CACHE,
+    _freeze,
+    bind,
+    apply,
+    run,
+    chain,
+    describe,
+)
 
 
 # --------------------------------------------------------------------------- basic text
@@ -475,7 +171,6 @@ _TITLE_ACRONYMS = frozenset((
     "llc", "llp", "lp", "pllc", "hvac", "usa", "us", "uk", "po", "ii", "iii", "iv", "dba",
     "ups", "ac", "rv", "cpa", "dds", "md", "pc", "ymca",
 ))
-_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def title_case(text):
@@ -1987,24 +1682,6 @@ def _t_split_name(value, ctx, part=None):
     if part == "last":
         return last
     return first, last
-
-
-def _pair(value, keys, what):
-    """``value`` as a pair: tuple/list of two, or a dict with one of ``keys`` pairs."""
-    if value is None:
-        return None, None
-    if isinstance(value, dict):
-        for a, b in keys:
-            if a in value or b in value:
-                return value.get(a), value.get(b)
-        raise TransformError(
-            f"Expected {what} as a dict with {' / '.join(f'{a}, {b}' for a, b in keys)}, got "
-            f"the keys {', '.join(map(str, value))}.")
-    if isinstance(value, (list, tuple)):
-        if len(value) > 2:
-            raise TransformError(f"Expected {what} (two values), got {len(value)} values.")
-        return (tuple(value) + (None, None))[:2]
-    return value, None
 
 
 def full_name(first, last, order="first_last"):
