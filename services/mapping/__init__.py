@@ -34,8 +34,8 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, fields
 
-from . import mapping_templates as tpl
-from . import rights
+from .. import mapping_templates as tpl
+from .. import rights
 
 MATCH_THRESHOLD = 0.55
 #: weights of the scoring rule (see module doc)
