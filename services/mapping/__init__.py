@@ -36,6 +36,22 @@ from dataclasses import asdict, dataclass, field, fields
 
 from .. import mapping_templates as tpl
 from .. import rights
+from .model import (
+    FieldMapLine,
+    ObjectMapLine,
+    Proposal,
+    ValueMapLine,
+    _Jsonable,
+)
+from .targets import (
+    MAGIC_FIELDS,
+    ODOO_DEFAULTS,
+    REBUILD,
+    REQUIRED_LINKS,
+    TargetField,
+    UPDATE_ROLES,
+    targets_from_fields_get,
+)
 
 MATCH_THRESHOLD = 0.55
 #: weights of the scoring rule (see module doc)
@@ -45,8 +61,6 @@ NEW_FIELD_NAME = re.compile(r"^x_[a-z0-9_]+$")
 NEW_FIELD_MAX = 63
 #: models on which unknown/custom source fields may become new x_ fields (DESIGN.md)
 NEW_FIELD_MODELS = ("crm.lead", "res.partner")
-#: pseudo-model of the JSON rebuild reference
-REBUILD = tpl.REBUILD
 MASK = "•••"
 
 #: transform name → Odoo field types its output can be written to (None: any)
@@ -84,36 +98,6 @@ TRANSFORM_RELATION = {"country_code": "res.country", "state_code": "res.country.
                       "user_by_email": "res.users", "product": "product.product"}
 #: transforms that legitimately combine several source fields into one target field
 AGGREGATE_TRANSFORMS = {"join", "full_name", "json_dump"}
-#: link fields without which a record means nothing (an activity on no document)
-REQUIRED_LINKS = {"res_id"}
-#: roles that update records created by another line (no required-field check)
-UPDATE_ROLES = {"lines_json", "parts_json", "lead_fields"}
-#: required fields Odoo fills itself (defaults, computes, _inherits), per model
-ODOO_DEFAULTS = {
-    "res.users": {"company_id": "default company", "partner_id": "created by _inherits",
-                  "notification_type": "default 'email'"},
-    "hr.employee": {"company_id": "default env.company", "employee_type": "default",
-                    "marital": "default", "distance_home_work_unit": "default",
-                    "resource_id": "created by resource.mixin's create()"},
-    "calendar.event": {"show_as": "default 'busy'"},
-    "crm.lead": {"type": "default from the lead setting"},
-    "mail.message": {"message_type": "default 'comment'"},
-    "ir.attachment": {"type": "default 'binary'"},
-    "sale.order": {"company_id": "default", "date_order": "default now",
-                   "name": "sequence", "partner_invoice_id": "computed from partner",
-                   "partner_shipping_id": "computed from partner"},
-    "sale.order.line": {"customer_lead": "computed from product",
-                        "product_uom_qty": "default 1", "price_unit": "computed"},
-    "account.move": {"auto_post": "default 'no'", "currency_id": "company currency",
-                     "date": "computed", "journal_id": "default sales journal",
-                     "state": "default 'draft'", "move_type": "default 'entry'"},
-    "account.move.line": {"currency_id": "computed", "display_type": "computed"},
-    "stock.move": {"company_id": "default", "date": "default now",
-                   "procure_method": "default 'make_to_stock'",
-                   "product_uom": "computed from product"},
-}
-MAGIC_FIELDS = {"id", "create_uid", "create_date", "write_uid", "write_date", "display_name",
-                "__last_update"}
 #: target types never proposed for an unknown source field
 UNSCORED_TTYPES = {"one2many", "many2many", "binary", "properties", "properties_definition",
                    "reference", "many2one_reference"}
@@ -190,152 +174,6 @@ PRIORITY_WORDS = {
     "3": {"urgent", "emergency", "critical", "very high", "highest", "asap", "3"},
 }
 PRIORITY_LABELS = {"0": "Low", "1": "Medium", "2": "High", "3": "Very High"}
-
-
-# -- data shapes ------------------------------------------------------------------------------
-
-
-class _Jsonable:
-    """``to_dict()``/``from_dict()`` for the dataclasses (tuples become lists in JSON)."""
-
-    def to_dict(self):
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data):
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-
-@dataclass
-class TargetField(_Jsonable):
-    model: str
-    name: str
-    ttype: str
-    string: str = ""
-    required: bool = False
-    readonly: bool = False
-    selection: list = field(default_factory=list)
-    relation: str | None = None
-    size: int | None = None
-
-    @classmethod
-    def from_dict(cls, data):
-        obj = super().from_dict(data)
-        obj.selection = [tuple(option) for option in obj.selection or []]
-        return obj
-
-    @classmethod
-    def from_fields_get(cls, model, name, attrs):
-        """A target field from one entry of Odoo's ``fields_get()``."""
-        selection = attrs.get("selection")
-        return cls(model=model, name=name, ttype=attrs.get("type", "char"),
-                   string=attrs.get("string") or "", required=bool(attrs.get("required")),
-                   readonly=bool(attrs.get("readonly")),
-                   selection=[tuple(o) for o in selection] if isinstance(selection, list)
-                   else [], relation=attrs.get("relation") or None,
-                   size=attrs.get("size") or None)
-
-
-def targets_from_fields_get(per_model):
-    """``{model: fields_get() result}`` → ``{model: {name: TargetField}}`` (keys with a
-    leading ``_`` are ignored, so a fixture may carry ``_meta``)."""
-    return {model: {name: TargetField.from_fields_get(model, name, attrs)
-                    for name, attrs in sorted(fields_of.items())}
-            for model, fields_of in sorted(per_model.items()) if not model.startswith("_")}
-
-
-@dataclass
-class ObjectMapLine(_Jsonable):
-    source_object: str
-    target_model: str
-    role: str
-    depends_on: list = field(default_factory=list)
-    order: int = 0
-    confidence: float = 1.0
-    reason: str = ""
-    condition: str | None = None
-    skip: bool = False
-    #: constant values the importer writes on every record (type='opportunity' …)
-    defaults: dict = field(default_factory=dict)
-
-
-@dataclass
-class FieldMapLine(_Jsonable):
-    source_object: str
-    source_field: str
-    target_model: str
-    target_field: str | None
-    transform: str = "identity"
-    transform_args: dict = field(default_factory=dict)
-    confidence: float = 1.0
-    reason: str = ""
-    new_field: dict | None = None
-    skip: bool = False
-    samples: list = field(default_factory=list)
-    #: the object line (source_object, role) this line belongs to
-    role: str = ""
-    #: what to do with a value the transform cannot normalise: "keep" (write it as typed,
-    #: trimmed, where the target takes text), "empty" (leave the field empty), "fail" (fail
-    #: the record). None: the default for the line's target (:func:`default_on_invalid`).
-    #: Maps saved before this key existed load with None.
-    on_invalid: str | None = None
-
-    @classmethod
-    def from_dict(cls, data):
-        obj = super().from_dict(data)
-        if obj.new_field and obj.new_field.get("selection"):
-            obj.new_field = dict(obj.new_field,
-                                 selection=[tuple(o) for o in obj.new_field["selection"]])
-        return obj
-
-
-@dataclass
-class ValueMapLine(_Jsonable):
-    kind: str  # 'stage' | 'priority' | 'selection'
-    source_object: str
-    source_field: str
-    source_value: str
-    target_value: str
-    is_won: bool = False
-    create: bool = False
-    confidence: float = 1.0
-    reason: str = ""
-    #: stage lines only: the lead is archived as lost (active=False, probability 0)
-    lost: bool = False
-
-
-@dataclass
-class Proposal(_Jsonable):
-    source_kind: str
-    object_maps: list = field(default_factory=list)
-    field_maps: list = field(default_factory=list)
-    value_maps: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
-
-    def to_dict(self):
-        return {"source_kind": self.source_kind,
-                "object_maps": [line.to_dict() for line in self.object_maps],
-                "field_maps": [line.to_dict() for line in self.field_maps],
-                "value_maps": [line.to_dict() for line in self.value_maps],
-                "notes": list(self.notes)}
-
-    @classmethod
-    def from_dict(cls, data):
-        return cls(source_kind=data["source_kind"],
-                   object_maps=[ObjectMapLine.from_dict(d) for d in data["object_maps"]],
-                   field_maps=[FieldMapLine.from_dict(d) for d in data["field_maps"]],
-                   value_maps=[ValueMapLine.from_dict(d) for d in data["value_maps"]],
-                   notes=list(data.get("notes", [])))
-
-    def new_fields(self):
-        """``{(model, name): spec}`` of the new x_ fields the field lines plan."""
-        planned = {}
-        for line in self.field_maps:
-            if line.new_field and not line.skip:
-                planned.setdefault((line.target_model, line.new_field["name"]),
-                                   line.new_field)
-        return planned
 
 
 # -- values a transform cannot normalise ("Degrade, don't drop") --------------------------
