@@ -10,6 +10,24 @@ Pure Python (never imports odoo). :func:`propose` takes the discovery result of
 * value lines: statuses → crm.stage, priorities → '0'..'3', enumerations → selection
   options kept identical to the source's.
 
+Layout
+------
+One module per role, each stating it in its first docstring line: ``model`` (the
+dataclasses ``Proposal``, ``ObjectMapLine``, ``FieldMapLine``, ``ValueMapLine`` and their
+``to_dict``/``from_dict``), ``targets`` (``TargetField``, ``targets_from_fields_get``,
+``ODOO_DEFAULTS``, ``MAGIC_FIELDS``, ``REBUILD``, the update roles and required links),
+``values`` (option spellings, priority and status words), ``scoring`` (the scoring rule
+below, ``MATCH_THRESHOLD``, ``new_field_name``), ``policy`` (``ON_INVALID``,
+``default_on_invalid``, ``on_invalid_of``), ``validation`` (``validate`` and its checks;
+it calls ``services.rights``), ``proposer`` (``propose``, ``sorted_for_review`` and
+``_Builder``). ``_Builder`` is made of one mixin per part of the work: ``template_lines``
+(the source fields bound to the templates' lines), ``unknown_fields`` (custom fields and
+scored fields, new x_ fields planned), ``value_lines`` (stages, priorities, selection
+options), ``adapt`` (the fit to what discovery saw: skips, fallbacks, unlinking). The
+built-in templates stay in ``services.mapping_templates``. The names below are
+re-exported here, so callers import from ``services.mapping`` only (``_Builder`` too:
+``services.record_mapper`` reads its ``_id_column``).
+
 Known objects and fields come from the built-in templates (``services.mapping_templates``);
 a field no template knows is scored against the target model's fields by
 :func:`score_field`. **Scoring rule**::
@@ -29,38 +47,38 @@ the inferred type is proposed (on crm.lead / res.partner targets), else the fiel
 skipped. Everything is deterministic: no randomness, dictionaries walked in sorted order.
 """
 
-import difflib
-import re
-import unicodedata
-from dataclasses import asdict, dataclass, field, fields
-
-from .. import mapping_templates as tpl
-from .. import rights
-from .adapt import (
-    _Adapt,
-)
+# the map's lines and the proposal
 from .model import (
     FieldMapLine,
     ObjectMapLine,
     Proposal,
     ValueMapLine,
-    _Jsonable,
 )
-from .policy import (
-    AMOUNT_MODELS,
-    KEY_FIELDS,
-    ON_INVALID,
-    TEXT_TTYPES,
-    _AMOUNT_RE,
-    _NUMBER_TTYPES,
-    default_on_invalid,
-    on_invalid_of,
+# the Odoo side: target fields, required fields Odoo fills, fields never written
+from .targets import (
+    MAGIC_FIELDS,
+    ODOO_DEFAULTS,
+    REBUILD,
+    REQUIRED_LINKS,
+    TargetField,
+    UPDATE_ROLES,
+    targets_from_fields_get,
 )
-from .proposer import (
-    _Builder,
-    propose,
-    sorted_for_review,
+# option values, priority and status words
+from .values import (
+    LOST_WORDS,
+    MASK,
+    PRIORITY_LABELS,
+    PRIORITY_WORDS,
+    WON_WORDS,
+    canonical_values,
+    clean_value,
+    observed_values,
+    priority_level,
+    status_kind,
+    value_key,
 )
+# the scoring rule and the names of new x_ fields
 from .scoring import (
     EMPTY_COMPAT,
     MATCH_THRESHOLD,
@@ -74,58 +92,29 @@ from .scoring import (
     UNSCORED_PREFIXES,
     UNSCORED_TTYPES,
     WEIGHTS,
-    _SYNONYM,
-    _ascii,
-    _key,
-    _name_score,
-    _scorable,
-    _type_score,
-    _value_score,
     new_field_name,
     normalise_name,
     score_field,
 )
-from .targets import (
-    MAGIC_FIELDS,
-    ODOO_DEFAULTS,
-    REBUILD,
-    REQUIRED_LINKS,
-    TargetField,
-    UPDATE_ROLES,
-    targets_from_fields_get,
+# what a line does with a value its transform cannot normalise
+from .policy import (
+    AMOUNT_MODELS,
+    KEY_FIELDS,
+    ON_INVALID,
+    TEXT_TTYPES,
+    default_on_invalid,
+    on_invalid_of,
 )
-from .template_lines import (
-    _TemplateLines,
-)
-from .unknown_fields import (
-    _UnknownFields,
-    _transform_for,
-)
+# the checks of a map
 from .validation import (
     AGGREGATE_TRANSFORMS,
     TRANSFORM_RELATION,
     TRANSFORM_TYPES,
-    _check_new_field,
-    _check_required,
-    _check_transform,
-    _check_values,
     validate,
 )
-from .value_lines import (
-    _ValueLines,
-    _stage_name,
-)
-from .values import (
-    LOST_WORDS,
-    MASK,
-    PRIORITY_LABELS,
-    PRIORITY_WORDS,
-    WON_WORDS,
-    _nicest,
-    canonical_values,
-    clean_value,
-    observed_values,
-    priority_level,
-    status_kind,
-    value_key,
+# propose (its builder's parts: template_lines, unknown_fields, value_lines, adapt)
+from .proposer import (
+    _Builder,
+    propose,
+    sorted_for_review,
 )

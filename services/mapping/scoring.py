@@ -9,7 +9,7 @@ import unicodedata
 from .targets import MAGIC_FIELDS
 
 MATCH_THRESHOLD = 0.55
-#: weights of the scoring rule (see module doc)
+#: weights of the scoring rule (see the package's docstring)
 WEIGHTS = {"name": 0.55, "type": 0.30, "values": 0.15}
 NEW_FIELD_PREFIX = "x_studio_"
 NEW_FIELD_NAME = re.compile(r"^x_[a-z0-9_]+$")
