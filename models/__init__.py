@@ -4,6 +4,7 @@ from . import fsm_migration_object
 from . import fsm_migration_field
 from . import fsm_migration_journal
 from . import fsm_migration_map
+from . import fsm_migration_map_line
 from . import fsm_migration_map_object
 from . import fsm_migration_map_field
 from . import fsm_migration_map_value

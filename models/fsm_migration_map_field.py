@@ -19,6 +19,7 @@ class FsmMigrationMapField(models.Model):
     transform that turns the source value into the written value."""
 
     _name = "fsm.migration.map.field"
+    _inherit = ["fsm.migration.map.line"]
     _description = "Migration Map: Field Line"
     _order = "map_id, confidence, source_object, source_field, id"
 
@@ -60,23 +61,6 @@ class FsmMigrationMapField(models.Model):
     @api.model
     def _selection_transform(self):
         return [(name, name.replace("_", " ")) for name in TRANSFORM_NAMES]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["fsm.migration.map"].browse(
-            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
-            )._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.map_id._check_draft()
-        if vals.get("map_id"):  # (not moved onto a confirmed version either)
-            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
-        return super().write(vals)
-
-    def unlink(self):
-        self.map_id._check_draft()
-        return super().unlink()
 
     def action_edit(self):
         """Open this line to fix it: here when its version is a draft, otherwise the same

@@ -1,10 +1,11 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class FsmMigrationMapObject(models.Model):
     """Map line: a source object → an Odoo model, in dependency order."""
 
     _name = "fsm.migration.map.object"
+    _inherit = ["fsm.migration.map.line"]
     _description = "Migration Map: Object Line"
     _order = "map_id, sequence, id"
 
@@ -23,23 +24,6 @@ class FsmMigrationMapObject(models.Model):
     reason = fields.Char(readonly=True, help="Why the engine proposed this line.")
     skip = fields.Boolean(help="Do not migrate this object.")
     defaults = fields.Json(help="Constant values written on every record (type, tags …).")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["fsm.migration.map"].browse(
-            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
-            )._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.map_id._check_draft()
-        if vals.get("map_id"):  # (not moved onto a confirmed version either)
-            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
-        return super().write(vals)
-
-    def unlink(self):
-        self.map_id._check_draft()
-        return super().unlink()
 
     def _export(self):
         return {k: self[k] for k in ("source_object", "target_model", "role", "condition",

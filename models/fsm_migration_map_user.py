@@ -1,10 +1,11 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 
 
 class FsmMigrationMapUser(models.Model):
     """Map line: a technician or other source user → an Odoo user."""
 
     _name = "fsm.migration.map.user"
+    _inherit = ["fsm.migration.map.line"]
     _description = "Migration Map: User Line"
     _order = "map_id, action desc, owned desc, id"
 
@@ -29,23 +30,6 @@ class FsmMigrationMapUser(models.Model):
                               help="The Odoo user who receives this source user's records.")
     reason = fields.Char(readonly=True,
                          help="Why the proposer chose this action.")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["fsm.migration.map"].browse(
-            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
-            )._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.map_id._check_draft()
-        if vals.get("map_id"):  # (not moved onto a confirmed version either)
-            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
-        return super().write(vals)
-
-    def unlink(self):
-        self.map_id._check_draft()
-        return super().unlink()
 
     def _problems(self):
         self.ensure_one()

@@ -1,10 +1,11 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class FsmMigrationMapValue(models.Model):
     """Map line: one source value → an Odoo value (a stage, a priority, a selection key)."""
 
     _name = "fsm.migration.map.value"
+    _inherit = ["fsm.migration.map.line"]
     _description = "Migration Map: Value Line"
     _order = "map_id, kind, source_object, source_field, source_value, id"
 
@@ -31,23 +32,6 @@ class FsmMigrationMapValue(models.Model):
                               help="How sure the proposer is of this line (0–100 %).")
     reason = fields.Char(readonly=True,
                          help="Why the proposer chose this value.")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["fsm.migration.map"].browse(
-            {vals.get("map_id") for vals in vals_list if vals.get("map_id")}).exists(
-            )._check_draft()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.map_id._check_draft()
-        if vals.get("map_id"):  # (not moved onto a confirmed version either)
-            self.env["fsm.migration.map"].browse(vals["map_id"]).exists()._check_draft()
-        return super().write(vals)
-
-    def unlink(self):
-        self.map_id._check_draft()
-        return super().unlink()
 
     def _export(self):
         return {k: self[k] for k in ("kind", "source_object", "source_field", "source_value",
