@@ -351,8 +351,9 @@ class BatchProcessor:
 
     def _other_projects_records(self, model, line, items, existing):
         """``{binding key: (res_id, project)}`` of the records other projects of this
-        database made from the same source records (same source identity, object and
-        role), for the items this project has not bound yet; one query per role."""
+        database and company made from the same source records (same source identity,
+        object and role), for the items this project has not bound yet; one query per
+        role."""
         if not self.source_identity or line.role in UPDATE_ROLES or line.role in MATCH_ROLES:
             return {}
         keys = [key for key in (self._binding_key(line, item) for item in items)
@@ -362,6 +363,8 @@ class BatchProcessor:
         found = {}
         for binding in self.env["fsm.migration.binding"].sudo().search([
                 ("source_identity", "=", self.source_identity),
+                # (the identity is what a manager typed: never another company's records)
+                ("company_id", "=", self.project.company_id.id),
                 ("project_id", "!=", self.project.id), ("model", "=", model._name),
                 ("source_object", "=", line.source_object), ("role", "=", line.role),
                 ("source_id", "in", keys)], order="id"):

@@ -79,3 +79,22 @@ class TestOneSourceOneProject(TransactionCase):
         self.env["fsm.migration.rollback"].with_context(active_id=second.id).create(
             {}).action_rollback()
         self.assertEqual(self._counts(), before)
+
+    def test_another_companys_project_is_never_bound_to(self):
+        first = planned_project(self.env, name="Company A", source_kind="fst_bundle",
+                                bundle_path=str(self.bundle))
+        first._start_run("full", batch_size=100).run_until_done()
+        other = self.env["res.company"].create({"name": "Company B"})
+        second = planned_project(self.env, name="Company B, same source typed again",
+                                 source_kind="fst_bundle", bundle_path=str(self.bundle),
+                                 company_id=other.id)
+        run = second._start_run("full", batch_size=100)
+        run.run_until_done()
+        self.assertFalse(run.issue_ids.filtered(
+            lambda i: i.status == "warning" and first.name in i.reason))
+        theirs = set(self.env["fsm.migration.binding"].search(
+            [("project_id", "=", first.id), ("model", "=", "crm.lead")]).mapped("res_id"))
+        ours = set(self.env["fsm.migration.binding"].search(
+            [("project_id", "=", second.id), ("model", "=", "crm.lead")]).mapped("res_id"))
+        self.assertTrue(ours)
+        self.assertFalse(ours & theirs, "company B's project wrote its own leads")
