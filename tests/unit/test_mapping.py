@@ -5,13 +5,10 @@ import copy
 import json
 
 import pytest
-from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets
+from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets, profiled_fst_bundle
 
 from emulators.dispatch_data import DispatchData
-from emulators.fst_bundle import write_bundle
-from emulators.fst_data import generate
 from services import mapping_templates as tpl
-from services.fst_bundle import FstBundleSource
 from services.mapping import (
     MATCH_THRESHOLD,
     FieldMapLine,
@@ -33,13 +30,7 @@ def targets():
 
 @pytest.fixture(scope="module")
 def fst(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fst_bundle")
-    write_bundle(generate(1, 0), folder)
-    source = FstBundleSource(folder)
-    try:
-        return profile_source(source, "fst"), source.custom_fields()
-    finally:
-        source.close()
+    return profiled_fst_bundle(tmp_path_factory.mktemp("fst_bundle"), 1, 0)
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,12 @@ import copy
 import random
 
 import pytest
-from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets
+from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets, profiled_fst_bundle
 
 from emulators.dispatch_data import DispatchData
-from emulators.fst_bundle import write_bundle
-from emulators.fst_data import generate
 from emulators.variations import Variations
 from services import mapping_templates as tpl
 from services.errors import SourceObjectUnreadable
-from services.fst_bundle import FstBundleSource
 from services.mapping import propose, validate
 from services.profiling import profile_source, unreadable_profile
 
@@ -30,13 +27,7 @@ def dispatch():
 
 @pytest.fixture(scope="module")
 def fst(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fst_adapt")
-    write_bundle(generate(0.5, 0), folder)
-    source = FstBundleSource(folder)
-    try:
-        return profile_source(source, "fst"), source.custom_fields()
-    finally:
-        source.close()
+    return profiled_fst_bundle(tmp_path_factory.mktemp("fst_adapt"), 0.5, 0)
 
 
 def without(dictionary, obj, *names):

@@ -4,13 +4,10 @@ every way a map could grant rights, log in or reach ``ir.*`` is refused by name.
 import copy
 
 import pytest
-from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets
+from unit_fixtures import ALL_APPS, CRM_STAGES, MemorySource, load_targets, profiled_fst_bundle
 
 from emulators.dispatch_data import DispatchData
-from emulators.fst_bundle import write_bundle
-from emulators.fst_data import generate
 from services import rights
-from services.fst_bundle import FstBundleSource
 from services.mapping import FieldMapLine, ObjectMapLine, propose, validate
 from services.profiling import profile_source
 
@@ -22,13 +19,7 @@ def targets():
 
 @pytest.fixture(scope="module")
 def proposals(tmp_path_factory, targets):
-    folder = tmp_path_factory.mktemp("fst_bundle")
-    write_bundle(generate(1, 0), folder)
-    source = FstBundleSource(folder)
-    try:
-        fst, schema = profile_source(source, "fst"), source.custom_fields()
-    finally:
-        source.close()
+    fst, schema = profiled_fst_bundle(tmp_path_factory.mktemp("fst_bundle"), 1, 0)
     dispatch = profile_source(MemorySource(DispatchData(1, 0)), "dispatch")
     return {
         ("fst", label): propose("fst", fst, targets, apps, CRM_STAGES, custom_fields=schema)

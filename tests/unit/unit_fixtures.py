@@ -36,3 +36,19 @@ class MemorySource(Source):
 
     def iter_pages(self, obj, since=None, page_size=None):
         yield self.data.records[obj]
+
+
+def profiled_fst_bundle(folder, scale, seed):
+    """An emulator FST bundle written in ``folder``, profiled: ``(dictionary, custom
+    fields)`` as discovery gives them."""
+    from emulators.fst_bundle import write_bundle  # (imported late: pure fixtures first)
+    from emulators.fst_data import generate
+    from services.fst_bundle import FstBundleSource
+    from services.profiling import profile_source
+
+    write_bundle(generate(scale, seed), folder)
+    source = FstBundleSource(folder)
+    try:
+        return profile_source(source, "fst"), source.custom_fields()
+    finally:
+        source.close()
