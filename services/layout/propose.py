@@ -23,14 +23,33 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, name_key
-from .columns import (LINK_KINDS, choose_key, content_score, custom_column, field_column,
-                      match_columns, singular)
+from .columns import (
+    LINK_KINDS,
+    choose_key,
+    content_score,
+    custom_column,
+    field_column,
+    match_columns,
+    singular,
+)
 from .links import TableSketches, folder_overlap, normalise, overlap
-from .model import (CANONICAL, AttachmentLayout, ColumnLayout, Conventions, SourceLayout,
-                    TableLayout, known_fst_profile)
+from .model import (
+    CANONICAL,
+    AttachmentLayout,
+    ColumnLayout,
+    Conventions,
+    SourceLayout,
+    TableLayout,
+    known_fst_profile,
+)
 from .stats import ColumnStats, table_conventions
-from .vocabulary import (OBJECT_WORDS, column_score, is_custom_field_schema,
-                         table_name_scores, tokens)
+from .vocabulary import (
+    OBJECT_WORDS,
+    column_score,
+    is_custom_field_schema,
+    table_name_scores,
+    tokens,
+)
 
 #: share of a column's values found in a target column from which it is a link
 LINK_SHARE = 0.8
@@ -199,8 +218,9 @@ def _assign_tables(scans):
             content, matched = content_score(scan, obj)
             if name_score:
                 score = 0.55 * name_score + 0.45 * min(1.0, content * 1.6)
-            else:
-                score = 0.75 * min(1.0, content * 1.6)
+            else:  # by content only: several columns must say so
+                strong = sum(1 for _, value in matched.values() if value >= 0.6)
+                score = (0.75 if strong >= 3 else 0.4) * min(1.0, content * 1.6)
             details[(id(scan), obj)] = (name_score, phrase, content, matched)
             if score >= 0.05:
                 pairs.append((score, scan, obj))
@@ -209,6 +229,9 @@ def _assign_tables(scans):
     for score, scan, obj in pairs:
         if id(scan) in result or obj in assigned or score < TABLE_THRESHOLD:
             continue
+        named = [o for o in CANONICAL if details[(id(scan), o)][0] >= 0.8]
+        if not details[(id(scan), obj)][0] and named and all(o in assigned for o in named):
+            continue  # its name says another object, held by a better table
         assigned[obj] = scan
         result[id(scan)] = (obj, round(min(score, 0.99), 2),
                             _table_reason(scan, obj, details[(id(scan), obj)]))
@@ -321,7 +344,7 @@ def _links(assigned, layouts):
                     found.append((rank, col, target_obj, kind, label, result))
         found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1].name))
         done_cols, done_fields = set(), set()
-        for rank, col, target_obj, kind, label, result in found:
+        for _rank, col, target_obj, kind, label, result in found:
             if col.name in done_cols:
                 continue
             field_name = _link_field(obj, target_obj)

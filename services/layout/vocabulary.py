@@ -79,12 +79,11 @@ def tokens(label):
     for pattern, repl in _PHRASES:
         text = pattern.sub(repl, text)
     out = []
-    for word in _SPLIT.split(text):
-        if not word:
+    for raw in _SPLIT.split(text):
+        if not raw:
             continue
-        word = WORD_ALIASES.get(word, word)
-        word = WORD_ALIASES.get(singular(word), singular(word))
-        out.append(word)
+        alias = singular(WORD_ALIASES.get(raw, raw))
+        out.append(WORD_ALIASES.get(alias, alias))
     return tuple(out)
 
 

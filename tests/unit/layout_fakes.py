@@ -30,8 +30,7 @@ class FakeTables(RawTables):
 
     def iter_rows(self, path, sheet=None):
         self.reads += 1
-        for line, row in enumerate(self._tables[(path, sheet)], start=2):
-            yield line, row
+        yield from enumerate(self._tables[(path, sheet)], start=2)
 
     def files(self):
         return list(self._files) + [p for p, _ in self._tables]
