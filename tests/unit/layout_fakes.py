@@ -9,8 +9,8 @@ from services.layout.model import RawTables, TableInfo
 
 
 class FakeTables(RawTables):
-    """``tables``: ``{path: [row dict]}`` (or ``{(path, sheet): rows}``); ``files``:
-    member paths. Rows are streamed from the lists (no copy)."""
+    """``tables``: ``{path: rows}`` (or ``{(path, sheet): rows}``), rows a list of dicts
+    or a function giving them (streamed); ``files``: member paths."""
 
     def __init__(self, tables, files=()):
         self._tables = {(k if isinstance(k, tuple) else (k, None)): v
@@ -22,15 +22,18 @@ class FakeTables(RawTables):
     def tables(self):
         out = []
         for (path, sheet), rows in self._tables.items():
-            header = tuple(rows[0]) if rows else ()
+            first = next(iter(rows() if callable(rows) else rows), None)
+            header = tuple(first) if first else ()
+            rows = None if callable(rows) else len(rows)
             out.append(TableInfo(path, sheet, "xlsx" if sheet else "csv",
-                                 "read" if rows else "empty", header, "utf-8", len(rows)))
+                                 "read" if header else "empty", header, "utf-8", rows))
         out.extend(TableInfo(p, None, "file", "not a table: file") for p in self._files)
         return out
 
     def iter_rows(self, path, sheet=None):
         self.reads += 1
-        yield from enumerate(self._tables[(path, sheet)], start=2)
+        rows = self._tables[(path, sheet)]
+        yield from enumerate(rows() if callable(rows) else rows, start=2)
 
     def files(self):
         return list(self._files) + [p for p, _ in self._tables]
@@ -58,11 +61,13 @@ DATE_COLUMNS = {"created_at", "updated_at", "scheduled_at", "completed_at", "sta
                 "cf_warranty_expires", "cf_follow_up_at"}
 
 
-def foreign_shape(dataset, files, labels, links=None, dates="iso", drop=(), objects=None):
+def foreign_shape(dataset, files, labels, links=None, dates="iso", drop=(), objects=None,
+                  lazy=False):
     """``{path: rows}`` of ``dataset`` renamed: ``files`` {object: path}, ``labels``
     {object: {canonical column: label}} (unlisted columns keep their name), ``links``
     {(object, link column): (key kind, target object)} to write a link by the target's
-    number/name/full_name/email instead of its id, ``dates`` iso/dmy/mdy."""
+    number/name/full_name/email instead of its id, ``dates`` iso/dmy/mdy; ``lazy``: each
+    table is a function giving its rows one by one (made while read, as a reader would)."""
     records = dataset.records
     lookups = {}
     for (obj, column), (kind, target) in (links or {}).items():
@@ -81,10 +86,15 @@ def foreign_shape(dataset, files, labels, links=None, dates="iso", drop=(), obje
                                       for r in records[target]}
     out = {}
     for obj in objects or files:
-        own = labels.get(obj, {})
         columns = [c for c in columns_of(obj) if c not in drop and (obj, c) not in drop]
-        rows = []
-        for record in records[obj]:
+        rows = _rows(records[obj], obj, columns, labels.get(obj, {}), lookups, dates)
+        out[files[obj]] = rows if lazy else list(rows())
+    return out
+
+
+def _rows(records, obj, columns, own, lookups, dates):
+    def rows():
+        for record in records:
             row = {}
             for column in columns:
                 value = record.get(column)
@@ -93,9 +103,8 @@ def foreign_shape(dataset, files, labels, links=None, dates="iso", drop=(), obje
                 text = _date_text(value, dates) if column in DATE_COLUMNS and dates != "iso" \
                     else csv_value(value)
                 row[own.get(column, column)] = text
-            rows.append(row)
-        out[files[obj]] = rows
-    return out
+            yield row
+    return rows
 
 
 def stamp(text):

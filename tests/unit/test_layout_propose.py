@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from layout_fakes import FakeTables, foreign_shape
 
 from emulators.fst_bundle import file_name, header_name
 from emulators.fst_data import columns_of, csv_value, generate
@@ -10,8 +11,6 @@ from services.layout.links import Sketch, overlap
 from services.layout.model import CANONICAL, SourceLayout
 from services.layout.propose import propose_layout
 from services.layout.vocabulary import table_name_scores, tokens
-
-from layout_fakes import FakeTables, foreign_shape
 
 FILES = {"customers": "Customer List.csv", "contacts": "People.csv",
          "sites": "Service Addresses.csv", "technicians": "Techs.csv",
