@@ -21,8 +21,9 @@ for path in (ROOT, ROOT / "tests" / "unit"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from emulators.fst_data import generate  # noqa: E402 (after the path set-up)
 from layout_fakes import FakeTables, foreign_shape  # noqa: E402
+
+from emulators.fst_data import generate  # noqa: E402 (after the path set-up)
 from services.layout.propose import propose_layout  # noqa: E402
 
 FILES = {"customers": "Customer List.csv", "contacts": "People.csv",

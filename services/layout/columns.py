@@ -42,6 +42,10 @@ def score_matrix(scan, obj):
             if column in ("latitude", "longitude") and score and not (
                     stats.is_latitude() if column == "latitude" else stats.is_longitude()):
                 score *= 0.5
+            if column in ("state", "bill_state", "country", "bill_country") and score:
+                score *= 1.0 if stats.short_codes >= 0.5 else 0.8
+            elif column == "status" and stats.short_codes >= 0.5:
+                score *= 0.6
             score *= kind_factor(kind, column)
             if score >= 0.3:
                 out.append((round(score, 4), header, column))

@@ -208,6 +208,14 @@ class ColumnStats:
         return kind
 
     @property
+    def short_codes(self):
+        """Share of the distinct values that are 2–3 letters (state, country codes)."""
+        if not self.values:
+            return 0.0
+        return sum(1 for v in self.values if 2 <= len(v) <= 3 and v.isalpha()) / len(
+            self.values)
+
+    @property
     def code_like(self):
         """Most values look like WO-000123: a number of a record, not an id."""
         return self.filled > 0 and self.codes / self.filled >= 0.8

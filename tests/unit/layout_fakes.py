@@ -21,10 +21,10 @@ class FakeTables(RawTables):
 
     def tables(self):
         out = []
-        for (path, sheet), rows in self._tables.items():
-            first = next(iter(rows() if callable(rows) else rows), None)
+        for (path, sheet), table in self._tables.items():
+            first = next(iter(table() if callable(table) else table), None)
             header = tuple(first) if first else ()
-            rows = None if callable(rows) else len(rows)
+            rows = None if callable(table) else len(table)
             out.append(TableInfo(path, sheet, "xlsx" if sheet else "csv",
                                  "read" if header else "empty", header, "utf-8", rows))
         out.extend(TableInfo(p, None, "file", "not a table: file") for p in self._files)
