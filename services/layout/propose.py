@@ -90,8 +90,29 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
         else:
             scans.append(_scan(raw, info, sample_rows, max_rows))
     assigned, table_reasons = _assign_tables(scans)
-    tables = []
-    layouts = {}
+    tables, layouts = _table_layouts(scans, table_reasons)
+    references = _links(assigned, layouts)
+    # second round: the tables each table's key values point to confirm or refute it
+    # (lines pointing at invoices are invoice lines)
+    again, reasons_again = _assign_tables(scans, references, table_reasons)
+    if {o: id(s) for o, s in again.items()} != {o: id(s) for o, s in assigned.items()}:
+        assigned, table_reasons = again, reasons_again
+        tables, layouts = _table_layouts(scans, table_reasons)
+        _links(assigned, layouts)
+    _conventions(scans, layouts)
+    for info in others:
+        if info.kind != "file":
+            tables.append(TableLayout(info.path, info.sheet, None, confidence=1.0,
+                                      status=info.status, encoding=info.encoding,
+                                      reason=f"'{info.path}' was not read: {info.status}."))
+    attachments = _attachments(raw, scans, layouts, assigned)
+    tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
+                               if t.object in CANONICAL else 0, t.label))
+    return SourceLayout("custom", tables, attachments)
+
+
+def _table_layouts(scans, table_reasons):
+    tables, layouts = [], {}
     for scan in scans:
         obj, confidence, reason = table_reasons[id(scan)]
         layout = TableLayout(scan.info.path, scan.info.sheet, obj, confidence=confidence,
@@ -104,17 +125,7 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
                          reason=f"'{scan.label}' is not migrated.") for h in scan.stats]
         layouts[id(scan)] = layout
         tables.append(layout)
-    _links(assigned, layouts)
-    _conventions(scans, layouts)
-    for info in others:
-        if info.kind != "file":
-            tables.append(TableLayout(info.path, info.sheet, None, confidence=1.0,
-                                      status=info.status, encoding=info.encoding,
-                                      reason=f"'{info.path}' was not read: {info.status}."))
-    attachments = _attachments(raw, scans, layouts, assigned)
-    tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
-                               if t.object in CANONICAL else 0, t.label))
-    return SourceLayout("custom", tables, attachments)
+    return tables, layouts
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -203,8 +214,10 @@ def _known_profile(infos):
 
 # -- tables → objects --------------------------------------------------------------------
 
-def _assign_tables(scans):
-    """``({object: scan}, {id(scan): (object, confidence, reason)})``."""
+def _assign_tables(scans, references=None, previous=None):
+    """``({object: scan}, {id(scan): (object, confidence, reason)})``; ``references``
+    ``{id(scan): {id(target scan)}}`` (whose key values its columns hold) with the
+    ``previous`` assignment weigh each object by the links it canonically has."""
     pairs = []
     details = {}
     for scan in scans:
@@ -221,6 +234,7 @@ def _assign_tables(scans):
             else:  # by content only: several columns must say so
                 strong = sum(1 for _, value in matched.values() if value >= 0.6)
                 score = (0.75 if strong >= 3 else 0.4) * min(1.0, content * 1.6)
+            score += _reference_bonus(scan, obj, references, previous)
             details[(id(scan), obj)] = (name_score, phrase, content, matched)
             if score >= 0.05:
                 pairs.append((score, scan, obj))
@@ -240,6 +254,18 @@ def _assign_tables(scans):
             continue
         result[id(scan)] = (None, *_unassigned_reason(scan, pairs, assigned))
     return assigned, result
+
+
+def _reference_bonus(scan, obj, references, previous):
+    if not references:
+        return 0.0
+    linked = set(CANONICAL[obj].links.values())
+    bonus = 0.0
+    for target in references.get(id(scan), ()):
+        target_obj = previous.get(target, (None,))[0]
+        if target_obj:
+            bonus += 0.08 if target_obj in linked else -0.08
+    return bonus
 
 
 def _table_reason(scan, obj, detail):
@@ -323,6 +349,7 @@ def _target_columns(scan, layout):
 def _links(assigned, layouts):
     """Find each link column by value overlap and set its role (see the module doc)."""
     targets = {obj: _target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
+    references = {}
     for obj, scan in assigned.items():
         layout = layouts[id(scan)]
         found = []
@@ -342,6 +369,8 @@ def _links(assigned, layouts):
                             + 0.02 * bool(_link_field(obj, target_obj))
                             - 0.3 * result.ambiguous, KEY_PREFERENCE[kind])
                     found.append((rank, col, target_obj, kind, label, result))
+                    if kind in ("id", "number") and result.share >= 0.9:
+                        references.setdefault(id(scan), set()).add(id(assigned[target_obj]))
         found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1].name))
         done_cols, done_fields = set(), set()
         for _rank, col, target_obj, kind, label, result in found:
@@ -366,6 +395,7 @@ def _links(assigned, layouts):
             done_cols.add(col.name)
             done_fields.add(field_name)
             _set_link(col, field_name, target_obj, kind, label, result, scan, assigned)
+    return references
 
 
 def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned):
