@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from layout_fakes import FakeTables, foreign_shape
+from layout_fakes import FakeTables, foreign_shape, random_shape
 
 from emulators.fst_bundle import file_name, header_name
 from emulators.fst_data import columns_of, csv_value, generate
@@ -315,3 +315,53 @@ def test_max_rows_bounds_the_rows_read(dataset):
     raw = _raw(dataset, objects=("customers", "work_orders"))
     layout = propose_layout(raw, sample_rows=20, max_rows=50)
     assert {t.rows for t in layout.tables if t.object} == {50}
+
+
+def _check_shape(layout, files, labels, links):
+    """(columns right, columns, wrong links, tables wrong) of a layout against its shape."""
+    by_path = {t.path: t for t in layout.tables}
+    right = total = wrong_links = wrong_tables = 0
+    for obj, path in files.items():
+        table = by_path[path]
+        if table.object != obj:
+            wrong_tables += 1
+            continue
+        canonical_of = {label: c for c, label in labels[obj].items()}
+        spec = CANONICAL[obj]
+        for col in table.columns:
+            canon = canonical_of.get(col.name)
+            total += 1
+            if canon in spec.links:
+                kind = links.get((obj, canon), ("id",))[0]
+                good = col.role in ("link", "key") and (
+                    col.field, col.link_object, col.link_key) == (canon, spec.links[canon], kind)
+                if col.link_object and not good and "blocked" not in col.reason:
+                    wrong_links += 1
+            elif canon.startswith("cf_"):
+                good = col.role == "custom"
+            else:
+                good = col.field == canon
+            right += good
+    return right, total, wrong_links, wrong_tables
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_shapes(dataset, seed):
+    files, labels, links, dates, drop = random_shape(seed)
+    tables = foreign_shape(dataset, files, labels, links, dates=dates, drop=drop)
+    layout = propose_layout(FakeTables(tables))
+    right, total, wrong_links, wrong_tables = _check_shape(layout, files, labels, links)
+    assert wrong_tables == 0
+    assert wrong_links == 0
+    assert right / total >= 0.95
+    allowed = ("ymd",) if dates == "iso" else (dates, "ymd")
+    for table in layout.tables:
+        assert table.conventions.date_order in allowed, table.conventions
+
+
+def test_files_named_by_nothing_are_assigned_by_their_columns_and_links(dataset):
+    files = {obj: f"export_{index}.csv" for index, obj in enumerate(CANONICAL)}
+    layout = propose_layout(FakeTables(foreign_shape(dataset, files, {})))
+    assert {t.object: t.path for t in layout.tables if t.object} == files
+    lines = _by_object(layout)["invoice_lines"]
+    assert "by its columns only" in lines.reason.lower()
