@@ -84,10 +84,12 @@ class Overlap:
     ambiguous: float  # share of the source rows whose value two target rows have
     rows: int  # source rows compared (in the range both sketches cover)
     distinct: int  # distinct source values compared
+    source_rows: int = 0  # the source's non-empty rows in all
 
     @property
-    def estimated_ambiguous_rows(self):
-        return self.ambiguous
+    def ambiguous_rows(self):
+        """Estimated rows of the source whose value names two or more target rows."""
+        return round(self.ambiguous * self.source_rows)
 
 
 def overlap(source, target):
@@ -106,8 +108,8 @@ def overlap(source, target):
             if found > 1:
                 ambiguous += rows
     if not total:
-        return Overlap(0.0, 0.0, 0, 0)
-    return Overlap(hit / total, ambiguous / total, total, distinct)
+        return Overlap(0.0, 0.0, 0, 0, source.rows)
+    return Overlap(hit / total, ambiguous / total, total, distinct, source.rows)
 
 
 class TableSketches:

@@ -131,6 +131,8 @@ def _table_layouts(scans, table_reasons):
 # -- reading -----------------------------------------------------------------------------
 
 def _scan(raw, info, sample_rows, max_rows):
+    if max_rows is not None:
+        sample_rows = min(sample_rows, max_rows)
     scan = Scan(info, {h: ColumnStats(h) for h in info.header})
     rows = raw.iter_rows(info.path, info.sheet)
     for _, row in rows:
@@ -394,11 +396,14 @@ def _links(assigned, layouts):
                 continue
             done_cols.add(col.name)
             done_fields.add(field_name)
-            _set_link(col, field_name, target_obj, kind, label, result, scan, assigned)
+            rival = next(((assigned[o].label, lab, res.share) for _, c, o, _, lab, res in found
+                          if c is col and o != target_obj and res.share >= result.share - 0.05
+                          and not _hints(col.name, target_obj)), None)
+            _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival)
     return references
 
 
-def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned):
+def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival=None):
     target = assigned[target_obj]
     reason = (f"{result.share:.0%} of the non-empty values of '{col.name}' in "
               f"'{scan.label}' are values of {label} in '{target.label}'")
@@ -407,9 +412,14 @@ def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned):
     confidence = 0.5 + 0.45 * result.share
     if result.ambiguous:
         confidence -= 0.3
-        reason += (f"; {result.ambiguous:.0%} of them name two or more rows of "
-                   f"'{target.label}' and those records will be blocked, never linked to a "
+        count = max(1, result.ambiguous_rows)
+        reason += (f"; {count} of them ({result.ambiguous:.0%}) name two or more rows of "
+                   f"'{target.label}': those records will be blocked, never linked to a "
                    "guess")
+    if rival is not None:
+        confidence -= 0.2
+        reason += (f"; {rival[2]:.0%} of them are also values of {rival[1]} in "
+                   f"'{rival[0]}': check the choice")
     if result.share < LINK_SHARE:
         reason += "; the others match no row (they will be reported as orphans)"
     if col.role == "key":

@@ -265,12 +265,19 @@ def test_a_column_overlapping_two_tables_links_to_the_one_its_name_says(dataset)
         site["site_id"] = renumber[site["site_id"]]
     for order in shaped.records["work_orders"]:
         order["site_id"] = renumber.get(order["site_id"], order["site_id"])
-    files = {"customers": "Customers.csv", "sites": "Locations.csv", "work_orders": "Jobs.csv"}
-    layout = propose_layout(FakeTables(foreign_shape(shaped, files, LABELS)))
+    files = {"customers": "Customers.csv", "sites": "Locations.csv", "work_orders": "Jobs.csv",
+             "contacts": "Contacts.csv"}
+    labels = {**LABELS, "contacts": {"customer_id": "Ref"}}
+    layout = propose_layout(FakeTables(foreign_shape(shaped, files, labels)))
     site = _col(layout, "work_orders", "Site")
     assert (site.field, site.link_object) == ("site_id", "sites")
     cust = _col(layout, "sites", "customer_id")
     assert (cust.field, cust.link_object) == ("customer_id", "customers")
+    # a name that says nothing: the only link contacts have, and the rival is said
+    ref = _col(layout, "contacts", "Ref")
+    assert (ref.field, ref.link_object) == ("customer_id", "customers")
+    assert "'Locations.csv'" in ref.reason and "check the choice" in ref.reason
+    assert ref.confidence < 0.8
 
 
 @pytest.mark.parametrize("style", ["snake", "title", "upper"])
