@@ -10,6 +10,7 @@ from emulators.fst_data import columns_of, csv_value, generate
 from services.layout.links import Sketch, overlap
 from services.layout.model import CANONICAL, SourceLayout
 from services.layout.propose import propose_layout
+from services.layout.stats import ColumnStats, custom_type, table_conventions
 from services.layout.vocabulary import table_name_scores, tokens
 
 FILES = {"customers": "Customer List.csv", "contacts": "People.csv",
@@ -372,3 +373,30 @@ def test_files_named_by_nothing_are_assigned_by_their_columns_and_links(dataset)
     assert {t.object: t.path for t in layout.tables if t.object} == files
     lines = _by_object(layout)["invoice_lines"]
     assert "by its columns only" in lines.reason.lower()
+
+
+def _stats(name, values):
+    stats = ColumnStats(name)
+    for value in values:
+        stats.add(value)
+    return stats
+
+
+def test_conventions_from_the_values():
+    amounts = _stats("Total", ["1.234,50 €", "12,00 €", "7,5 €", ""])
+    when = _stats("Visit", ["04/13/2023 2:05 PM", "05/01/2023 9:00 AM"])
+    flags = _stats("Taxable", ["Yes", "No", "yes", "No", "Y", "N"])
+    conv = table_conventions([amounts, when, flags])
+    assert amounts.kind == "money" and when.kind == "datetime"
+    assert (conv["decimal"], conv["thousands"], conv["currency"]) == (",", ".", ("€",))
+    assert (conv["date_order"], conv["clock"]) == ("mdy", "12")
+    assert conv["true_words"] == ("yes", "y") and conv["false_words"] == ("no", "n")
+    us = table_conventions([_stats("Amount", ["$1,234.50", "$3,000.00", "$12.00"])])
+    assert (us["decimal"], us["thousands"], us["currency"]) == (".", ",", ("$",))
+    assert table_conventions([_stats("D", ["03/04/2023", "04/03/2023"])])["date_order"] \
+        == "ambiguous"
+    assert table_conventions([_stats("D", ["13.04.2023", "01.02.2023"])])["date_order"] \
+        == "dmy"
+    assert custom_type(_stats("Level", ["Gold", "Silver", "Gold", "Bronze"] * 5)) == \
+        "selection"
+    assert custom_type(_stats("Hours", ["1.5", "2", "3.25"])) == "float"
