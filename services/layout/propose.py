@@ -186,7 +186,7 @@ def _known_profile(infos):
     for info in infos:
         if info.kind == "file":
             continue
-        if info.sheet or info.kind not in ("csv",):
+        if info.sheet or info.kind not in ("csv", "tsv", "txt"):
             return None
         stem = posixpath.basename(info.path).rsplit(".", 1)[0]
         key = name_key(stem)
@@ -223,11 +223,11 @@ def _assign_tables(scans, references=None, previous=None):
     pairs = []
     details = {}
     for scan in scans:
-        names = table_name_scores(scan.info.path)
-        if scan.info.sheet:
-            for obj, value in table_name_scores(scan.info.sheet).items():
-                if value[0] >= names.get(obj, (0,))[0]:
-                    names[obj] = value
+        if _is_schema(scan):
+            continue
+        # a sheet named after an object says more than its workbook's name
+        names = scan.info.sheet and table_name_scores(scan.info.sheet) or \
+            table_name_scores(scan.info.path)
         for obj in CANONICAL:
             name_score, phrase = names.get(obj, (0.0, ()))
             content, matched = content_score(scan, obj)
@@ -286,9 +286,13 @@ def _table_reason(scan, obj, detail):
     return _sentence(parts)
 
 
+def _is_schema(scan):
+    return is_custom_field_schema(scan.info.sheet or scan.info.path) or {
+        "object", "name", "type"} <= {h.strip().lower() for h in scan.stats}
+
+
 def _unassigned_reason(scan, pairs, assigned):
-    if is_custom_field_schema(scan.info.path) or {"object", "name", "type"} <= {
-            h.lower() for h in scan.stats}:
+    if _is_schema(scan):
         return 0.8, (f"'{scan.label}' is a custom field schema, not an object: the custom "
                      "columns of the other tables are proposed from their values.")
     best = next(((score, obj) for score, s, obj in pairs if s is scan), None)

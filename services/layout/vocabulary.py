@@ -491,8 +491,8 @@ def column_score(header, column, obj=None):
                 best = max(best, 0.75 - penalty)
             elif phrase and set(variant) & set(phrase):
                 overlap = len(set(variant) & set(phrase)) / len(set(variant) | set(phrase))
-                if overlap >= 0.5:
-                    best = max(best, 0.4 + 0.3 * overlap - penalty)
+                if overlap >= 0.5:  # under the field threshold: weighs only a table
+                    best = max(best, 0.3 + 0.3 * overlap - penalty)
     return best
 
 

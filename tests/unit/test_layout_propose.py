@@ -400,3 +400,21 @@ def test_conventions_from_the_values():
     assert custom_type(_stats("Level", ["Gold", "Silver", "Gold", "Bronze"] * 5)) == \
         "selection"
     assert custom_type(_stats("Hours", ["1.5", "2", "3.25"])) == "float"
+
+
+def test_sheets_of_a_workbook_and_a_custom_field_schema(dataset):
+    files = {"customers": "Customers", "work_orders": "Jobs", "notes": "Notes",
+             "technicians": "Techs"}
+    shaped = foreign_shape(dataset, files, LABELS)
+    tables = {("Jobs.xlsx", "Customers"): shaped["Customers"],
+              ("Jobs.xlsx", "Jobs"): shaped["Jobs"], ("Jobs.xlsx", "Notes"): shaped["Notes"],
+              ("Techs.xlsx", "Sheet1"): shaped["Techs"],
+              "custom_fields.csv": [{k: csv_value(v) for k, v in row.items()}
+                                    for row in dataset.custom_fields]}
+    layout = propose_layout(FakeTables(tables))
+    got = {t.label: t.object for t in layout.tables}
+    assert got == {"Jobs.xlsx [Customers]": "customers", "Jobs.xlsx [Jobs]": "work_orders",
+                   "Jobs.xlsx [Notes]": "notes", "Techs.xlsx [Sheet1]": "technicians",
+                   "custom_fields.csv": None}
+    schema = next(t for t in layout.tables if t.path == "custom_fields.csv")
+    assert "custom field schema" in schema.reason
