@@ -325,10 +325,29 @@ def _columns(scan, obj):
                 reason=f"'{header}' holds file paths (see attachments).")
         else:
             out[header] = custom_column(header, stats, scan.label)
+    _number_by_values(scan, obj, out, taken)
     if not keys:
         out[next(iter(scan.stats))].reason += (
             f" No column or pair of columns of '{scan.label}' is unique: choose the key.")
     return [out[h] for h in scan.stats]
+
+
+def _number_by_values(scan, obj, out, taken):
+    """The object's number column found by its values when no header named it: record
+    numbers like 'WO-000123', all different."""
+    number = CANONICAL[obj].natural_keys.get("number", (None,))[0]
+    if not number or number in taken:
+        return
+    for header, col in out.items():
+        stats = scan.stats[header]
+        if col.role == "custom" and stats.code_like and stats.distinct == stats.filled \
+                and stats.filled >= stats.seen / 2:
+            col.role, col.field, col.custom_type, col.confidence = "field", number, None, 0.6
+            col.reason = (f"'{header}' in '{scan.label}' names no column, but its values look "
+                          f"like record numbers ('{stats.samples[0]}'), all different: "
+                          f"taken as the {number.replace('_', ' ')}.")
+            taken.add(number)
+            return
 
 
 def _target_columns(scan, layout):
@@ -404,7 +423,32 @@ def _links(assigned, layouts):
                           if c is col and o != target_obj and res.share >= result.share - 0.05
                           and not _hints(col.name, target_obj)), None)
             _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival)
+        _links_by_name_only(scan, layout, obj, done_cols, assigned)
     return references
+
+
+def _links_by_name_only(scan, layout, obj, done_cols, assigned):
+    """A column whose header names a link but whose values match no key of the target:
+    a link, at low confidence, by the key its values look like (records whose value
+    matches nothing are blocked as orphans, never linked to a guess)."""
+    for col in layout.columns:
+        if col.name in done_cols or col.role != "field" or \
+                col.field not in CANONICAL[obj].links:
+            continue
+        target_obj = CANONICAL[obj].links[col.field]
+        stats = scan.stats[col.name]
+        kind = "email" if stats.kind == "email" else "id" if stats.kind == "integer" \
+            else "number" if stats.code_like else "name"
+        if kind not in CANONICAL[target_obj].natural_keys:
+            kind = "id"
+        where = f"'{assigned[target_obj].label}'" if target_obj in assigned else \
+            "any table (none holds " + target_obj.replace("_", " ") + ")"
+        col.role, col.link_object, col.link_key, col.confidence = (
+            "link", target_obj, kind, 0.3)
+        col.reason = (f"'{col.name}' in '{scan.label}' is named as the "
+                      f"{col.field.replace('_', ' ')}, but its values match no key of "
+                      f"{where}; proposed by {kind.replace('_', ' ')}: check by which key "
+                      "it names them.")
 
 
 def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival=None):

@@ -324,7 +324,7 @@ COLUMN_SYNONYMS = {
     "zip": ("zip", "site zip", "location zip", "zip code"),
     "country": ("country", "site country", "country code", "nation"),
     "latitude": ("latitude", "gps latitude", "geo latitude", "y", "gps lat"),
-    "longitude": ("longitude", "gps longitude", "geo longitude", "x", "gps long"),
+    "longitude": ("longitude", "long", "gps longitude", "geo longitude", "x", "gps long"),
     "access_notes": ("access notes", "access", "access instructions", "gate code",
                      "directions", "site note", "access info", "entry instructions",
                      "instructions", "access note", "site instructions note"),
