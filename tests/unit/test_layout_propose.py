@@ -418,3 +418,19 @@ def test_sheets_of_a_workbook_and_a_custom_field_schema(dataset):
                    "custom_fields.csv": None}
     schema = next(t for t in layout.tables if t.path == "custom_fields.csv")
     assert "custom field schema" in schema.reason
+
+
+def test_link_named_but_matching_nothing_and_a_number_found_by_its_values(dataset):
+    shaped = generate(1, 11)
+    for order in shaped.records["work_orders"]:
+        order["customer_id"] = 990000 + order["work_order_id"]  # every one an orphan
+    labels = {"customers": {"account_code": "Legacy"},
+              "work_orders": {"customer_id": "Customer ID", "work_order_id": "Job ID"}}
+    files = {"customers": "Customers.csv", "work_orders": "Jobs.csv"}
+    layout = propose_layout(FakeTables(foreign_shape(shaped, files, labels)))
+    link = _col(layout, "work_orders", "Customer ID")
+    assert (link.role, link.link_object, link.link_key) == ("link", "customers", "id")
+    assert link.confidence <= 0.3 and "match no key of 'Customers.csv'" in link.reason
+    legacy = _col(layout, "customers", "Legacy")
+    assert (legacy.role, legacy.field) == ("field", "account_code")
+    assert "record numbers" in legacy.reason
