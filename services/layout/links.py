@@ -19,7 +19,7 @@ _INT_FLOAT = re.compile(r"^(\d+)\.0+$")
 def normalise(value):
     """A value as links compare it: case and runs of spaces aside, ``12.0`` is ``12``."""
     text = " ".join(str(value).casefold().split())
-    return _INT_FLOAT.sub(r"\1", text)
+    return _INT_FLOAT.sub(r"\1", text) if "." in text else text
 
 
 def hash64(text):

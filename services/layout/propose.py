@@ -186,7 +186,7 @@ def _known_profile(infos):
     for info in infos:
         if info.kind == "file":
             continue
-        if info.sheet or info.kind not in ("csv", "tsv", "txt"):
+        if info.sheet or info.kind not in ("csv", "tsv", "txt", "rest"):
             return None
         stem = posixpath.basename(info.path).rsplit(".", 1)[0]
         key = name_key(stem)
@@ -561,7 +561,10 @@ def _sentence(parts):
 # -- attachments -------------------------------------------------------------------------
 
 def _attachments(raw, scans, layouts, assigned):
-    files = [p.replace("\\", "/") for p in (raw.files() or ())]
+    try:
+        files = [p.replace("\\", "/") for p in (raw.files() or ())]
+    except NotImplementedError:  # a REST source has no member files
+        files = []
     manifest = assigned.get("attachments")
     if manifest is not None:
         return _manifest(manifest, layouts[id(manifest)], files)

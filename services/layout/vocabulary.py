@@ -8,6 +8,7 @@ read as ``number``, common abbreviations spelled out (``Cust`` → ``customer``,
 """
 
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -72,6 +73,7 @@ def singular(word):
     return word
 
 
+@lru_cache(maxsize=4096)
 def tokens(label):
     """``"Cust. No."`` → ``("customer", "number")``; ``"workOrderID"`` → ``("workorder",
     "id")``."""

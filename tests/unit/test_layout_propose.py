@@ -434,3 +434,20 @@ def test_link_named_but_matching_nothing_and_a_number_found_by_its_values(datase
     legacy = _col(layout, "customers", "Legacy")
     assert (legacy.role, legacy.field) == ("field", "account_code")
     assert "record numbers" in legacy.reason
+
+
+class _NoFiles(FakeTables):
+    def files(self):
+        raise NotImplementedError
+
+
+def test_a_source_without_member_files_like_rest(dataset):
+    tables = {obj: [{c: csv_value(r.get(c)) for c in columns_of(obj)}
+                    for r in dataset.records[obj]] for obj in ("customers", "work_orders")}
+    raw = _NoFiles(tables)
+    layout = propose_layout(raw)
+    assert layout.profile == "fst_bundle"
+    tables["Jobs"] = tables.pop("work_orders")
+    layout = propose_layout(_NoFiles(tables))
+    assert layout.attachments.mode == "none"
+    assert _by_object(layout)["work_orders"].path == "Jobs"
