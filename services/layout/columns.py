@@ -175,6 +175,27 @@ def custom_column(header, stats, label):
                                f"the custom field {name} ({ftype}: {detail}).")
 
 
+def target_columns(scan, layout):
+    """``[(kind, header label, sketch)]`` by which other tables may name this one."""
+    obj = CANONICAL[layout.object]
+    fields_kind = {cols[0]: kind for kind, cols in obj.natural_keys.items() if len(cols) == 1}
+    keys = layout.key_columns()
+    out = []
+    for col in layout.columns:
+        sketch = scan.sketches.columns.get(col.name)
+        if sketch is None:
+            continue
+        if col.role == "key" and len(keys) == 1:
+            kind = "id" if col.field in (None, obj.id_column) else fields_kind.get(col.field)
+            out.append((kind or "id", f"'{col.name}'", sketch))
+        elif col.field in fields_kind and col.field != obj.id_column:
+            out.append((fields_kind[col.field], f"'{col.name}'", sketch))
+    if scan.sketches.full is not None and "full_name" in obj.natural_keys:
+        first, last = scan.full_name
+        out.append(("full_name", f"'{first}' + '{last}'", scan.sketches.full))
+    return out
+
+
 def _singular(obj):
     return {"customers": "customer", "contacts": "contact", "sites": "site",
             "technicians": "technician", "work_orders": "work order",

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, name_key
+from .attachments import propose_attachments
 from .columns import (
     LINK_KINDS,
     choose_key,
@@ -31,11 +32,11 @@ from .columns import (
     field_column,
     match_columns,
     singular,
+    target_columns,
 )
-from .links import TableSketches, folder_overlap, normalise, overlap
+from .links import TableSketches, overlap
 from .model import (
     CANONICAL,
-    AttachmentLayout,
     ColumnLayout,
     Conventions,
     SourceLayout,
@@ -105,7 +106,7 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
             tables.append(TableLayout(info.path, info.sheet, None, confidence=1.0,
                                       status=info.status, encoding=info.encoding,
                                       reason=f"'{info.path}' was not read: {info.status}."))
-    attachments = _attachments(raw, scans, layouts, assigned)
+    attachments = propose_attachments(raw, scans, layouts, assigned)
     tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
                                if t.object in CANONICAL else 0, t.label))
     return SourceLayout("custom", tables, attachments)
@@ -350,30 +351,9 @@ def _number_by_values(scan, obj, out, taken):
             return
 
 
-def _target_columns(scan, layout):
-    """``[(kind, header label, sketch)]`` by which other tables may name this one."""
-    obj = CANONICAL[layout.object]
-    fields_kind = {cols[0]: kind for kind, cols in obj.natural_keys.items() if len(cols) == 1}
-    keys = layout.key_columns()
-    out = []
-    for col in layout.columns:
-        sketch = scan.sketches.columns.get(col.name)
-        if sketch is None:
-            continue
-        if col.role == "key" and len(keys) == 1:
-            kind = "id" if col.field in (None, obj.id_column) else fields_kind.get(col.field)
-            out.append((kind or "id", f"'{col.name}'", sketch))
-        elif col.field in fields_kind and col.field != obj.id_column:
-            out.append((fields_kind[col.field], f"'{col.name}'", sketch))
-    if scan.sketches.full is not None and "full_name" in obj.natural_keys:
-        first, last = scan.full_name
-        out.append(("full_name", f"'{first}' + '{last}'", scan.sketches.full))
-    return out
-
-
 def _links(assigned, layouts):
     """Find each link column by value overlap and set its role (see the module doc)."""
-    targets = {obj: _target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
+    targets = {obj: target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
     references = {}
     for obj, scan in assigned.items():
         layout = layouts[id(scan)]
@@ -556,97 +536,3 @@ def _conventions(scans, layouts):
 def _sentence(parts):
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
-
-
-# -- attachments -------------------------------------------------------------------------
-
-def _attachments(raw, scans, layouts, assigned):
-    try:
-        files = [p.replace("\\", "/") for p in (raw.files() or ())]
-    except NotImplementedError:  # a REST source has no member files
-        files = []
-    manifest = assigned.get("attachments")
-    if manifest is not None:
-        return _manifest(manifest, layouts[id(manifest)], files)
-    column = _path_column(scans, layouts, files)
-    if column is not None:
-        return column
-    return _folders(files, assigned, layouts)
-
-
-def _manifest(scan, layout, files):
-    path_col = next((c.name for c in layout.columns if c.field == "path"), None)
-    folder = ""
-    if path_col and files:
-        values = [str(r.get(path_col) or "").strip().replace("\\", "/") for r in scan.rows]
-        values = [v for v in values if v][:200]
-        folder = _common_folder(values, files)
-    return AttachmentLayout("manifest", folder, "work_orders", "id", 0.9 if path_col else 0.6,
-                            f"'{scan.label}' lists the attachments"
-                            + (f"; its '{path_col}' paths are under '{folder or '.'}'"
-                               if path_col else "; no column of paths found") + ".")
-
-
-def _common_folder(values, files):
-    present = set(files)
-    best, best_hits = "", 0
-    prefixes = {""} | {p.split("/", 1)[0] for p in files if "/" in p}
-    for prefix in sorted(prefixes):
-        hits = sum((f"{prefix}/{v}" if prefix else v) in present for v in values)
-        if hits > best_hits:
-            best, best_hits = prefix, hits
-    return best
-
-
-def _path_column(scans, layouts, files):
-    if not files:
-        return None
-    present = set(files)
-    for scan in scans:
-        layout = layouts[id(scan)]
-        if not layout.object:
-            continue
-        for col in layout.columns:
-            stats = scan.stats.get(col.name)
-            if stats is None or stats.kind != "path":
-                continue
-            values = [str(r.get(col.name) or "").strip().replace("\\", "/")
-                      for r in scan.rows]
-            values = [v for v in values if v][:200]
-            folder = _common_folder(values, files)
-            hits = sum((f"{folder}/{v}" if folder else v) in present for v in values)
-            if values and hits / len(values) >= 0.8:
-                col.role, col.field, col.custom_type = "attachment_path", None, None
-                col.confidence = 0.9
-                col.reason = (f"{hits} of {len(values)} values of '{col.name}' in "
-                              f"'{scan.label}' are files of the source.")
-                return AttachmentLayout("column", folder, layout.object, "id", 0.9,
-                                        col.reason)
-    return None
-
-
-def _folders(files, assigned, layouts):
-    """Folders named by record keys: ``Photos/WO-1043/img1.jpg``."""
-    groups = {}
-    for path in files:
-        parts = path.split("/")
-        if len(parts) < 2:
-            continue
-        parent, name = "/".join(parts[:-2]), parts[-2]
-        groups.setdefault(parent, set()).add(normalise(name))
-    best = None
-    for parent, names in groups.items():
-        for obj, scan in assigned.items():
-            for kind, label, sketch in _target_columns(scan, layouts[id(scan)]):
-                share, checked = folder_overlap(names, sketch)
-                if checked and share >= 0.8 and (best is None or share > best[0]):
-                    best = (share, parent, obj, kind, label, scan, len(names))
-    if best is None:
-        return AttachmentLayout("none", "", "work_orders", "id", 0.8 if not files else 0.4,
-                                "no attachment manifest, no folders named by record keys and "
-                                "no column of file paths found.")
-    share, parent, obj, kind, label, scan, count = best
-    return AttachmentLayout(
-        "folders", parent, obj, kind, round(0.5 + 0.45 * share, 2),
-        f"{share:.0%} of the {count} folders under '{parent or '.'}' are named by values of "
-        f"{label} in '{scan.label}': each holds the files of that {singular(obj)}.")
