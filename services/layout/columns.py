@@ -46,6 +46,10 @@ def score_matrix(scan, obj):
                 score *= 1.0 if stats.short_codes >= 0.5 else 0.8
             elif column == "status" and stats.short_codes >= 0.5:
                 score *= 0.6
+            if column in ("account_code", "number", "invoice_number") and kind == "integer":
+                score *= 0.85  # plain integers are rather the id ("Cust #": 1001)
+            elif column == spec.id_column and stats.code_like:
+                score *= 0.85  # 'WO-000123' is rather the number
             score *= kind_factor(kind, column)
             if score >= 0.3:
                 out.append((round(score, 4), header, column))

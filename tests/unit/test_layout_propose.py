@@ -451,3 +451,21 @@ def test_a_source_without_member_files_like_rest(dataset):
     layout = propose_layout(_NoFiles(tables))
     assert layout.attachments.mode == "none"
     assert _by_object(layout)["work_orders"].path == "Jobs"
+
+
+@pytest.mark.parametrize("keyed_by", ["customer_id", "account_code"])
+def test_cust_hash_is_the_id_or_the_number_by_its_values(dataset, keyed_by):
+    shaped = generate(1, 11)
+    for record in shaped.records["customers"]:
+        record["account_code"] = record["account_code"] or f"ACCT-9{record['customer_id']}"
+    other = "account_code" if keyed_by == "customer_id" else "customer_id"
+    labels = {"customers": {keyed_by: "Cust #"}, "work_orders": {"customer_id": "Cust #"}}
+    links = {("work_orders", "customer_id"): ("number", "customers")} \
+        if keyed_by == "account_code" else {}
+    layout = propose_layout(FakeTables(foreign_shape(
+        shaped, {"customers": "Customers.csv", "work_orders": "Jobs.csv"}, labels, links,
+        drop=(("customers", other),))))
+    key = _col(layout, "customers", "Cust #")
+    assert (key.role, key.field) == ("key", keyed_by)
+    link = _col(layout, "work_orders", "Cust #")
+    assert link.link_key == ("id" if keyed_by == "customer_id" else "number")
