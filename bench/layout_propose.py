@@ -24,6 +24,7 @@ for path in (ROOT, ROOT / "tests" / "unit"):
 from layout_fakes import FakeTables, foreign_shape  # noqa: E402
 
 from emulators.fst_data import generate  # noqa: E402 (after the path set-up)
+from services.layout.model import CANONICAL  # noqa: E402
 from services.layout.propose import propose_layout  # noqa: E402
 
 FILES = {"customers": "Customer List.csv", "contacts": "People.csv",
@@ -50,6 +51,27 @@ LINKS = {("work_orders", "customer_id"): ("number", "customers"),
          ("notes", "author_technician_id"): ("email", "technicians")}
 
 
+OBJECT_OF = {path: obj for obj, path in FILES.items()}
+
+
+def links_right(layout):
+    """(links proposed as the shape wrote them, links the shape has)."""
+    right = expected = 0
+    for table in layout.tables:
+        obj = OBJECT_OF.get(table.path)
+        if obj is None or table.object != obj:
+            continue
+        spec = CANONICAL[obj]
+        for column, target in spec.links.items():
+            expected += 1
+            label = LABELS.get(obj, {}).get(column, column)
+            kind = LINKS.get((obj, column), ("id",))[0]
+            col = table.column(label)
+            right += bool(col and (col.field, col.link_object, col.link_key) == (
+                column, target, kind))
+    return right, expected
+
+
 def build(scale, seed):
     dataset = generate(scale, seed)
     numbers = {w["work_order_id"]: w["number"] for w in dataset.records["work_orders"]}
@@ -74,10 +96,11 @@ def main(argv=None):
     propose_layout(raw, sample_rows=args.sample_rows)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    links = sum(1 for t in layout.tables for c in t.columns if c.role == "link")
-    assigned = sum(1 for t in layout.tables if t.object)
+    right, expected = links_right(layout)
+    assigned = sum(1 for t in layout.tables if t.object == OBJECT_OF.get(t.path))
     print(f"scale {args.scale:g}: {records} records in {len(layout.tables)} tables "
-          f"({assigned} assigned, {links} links, attachments: {layout.attachments.mode}); "
+          f"({assigned} assigned right, {right}/{expected} links right, attachments: "
+          f"{layout.attachments.mode} by {layout.attachments.record_key}); "
           f"propose_layout {elapsed:.2f} s, peak {peak / 2**20:.1f} MiB (tracemalloc); "
           f"problems: {len(layout.problems())}")
     return 0

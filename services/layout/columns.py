@@ -6,7 +6,7 @@ from itertools import combinations
 from ..fst_bundle import snake_case
 from .model import CANONICAL, ColumnLayout
 from .stats import custom_type
-from .vocabulary import COLUMN_KINDS, KEY_HINTS, TEXT_KINDS, column_score, tokens
+from .vocabulary import COLUMN_KINDS, KEY_HINTS, OBJECT_WORDS, TEXT_KINDS, column_score, tokens
 
 #: a header/kind score from which a column is taken as a canonical column
 FIELD_THRESHOLD = 0.5
@@ -35,6 +35,8 @@ def score_matrix(scan, obj):
         kind = stats.kind
         for column in spec.columns:
             score = column_score(header, column, obj)
+            if column == spec.id_column and _own_id(header, obj):
+                score = max(score, 0.95)  # "ID", "Call ID" in the calls table
             if column == "email" and kind == "email":
                 score = max(score, 0.55)
             if column == "body_html" and kind == "html":
@@ -79,6 +81,13 @@ def content_score(scan, obj):
     return 2 * precision * recall / (precision + recall), matched
 
 
+def _own_id(header, obj):
+    """``ID`` alone, or the table's own object word + ``ID``/``#`` ("Call ID")."""
+    words = tokens(header)
+    return words in (("id",), ("number",)) or (
+        len(words) == 2 and words[1] in ("id",) and words[0] in OBJECT_WORDS.get(obj, ()))
+
+
 def _key_words(header):
     return bool(set(tokens(header)) & KEY_HINTS) or "#" in header
 
@@ -107,6 +116,9 @@ def choose_key(scan, obj, matched):
             rank = 3 + score
         elif column in numbers:
             rank = 2 + score
+        elif _key_words(header) and column is None and stats.kind == "integer" \
+                and "id" in tokens(header):
+            rank, column = 2.5 - 0.01 * position, spec.id_column
         elif _key_words(header) and column is None:
             rank = 1.5 - 0.01 * position
             column = spec.id_column
