@@ -469,3 +469,15 @@ def test_cust_hash_is_the_id_or_the_number_by_its_values(dataset, keyed_by):
     assert (key.role, key.field) == ("key", keyed_by)
     link = _col(layout, "work_orders", "Cust #")
     assert link.link_key == ("id" if keyed_by == "customer_id" else "number")
+
+
+def test_the_tables_own_id_is_its_key_before_its_number(dataset):
+    labels = {"work_orders": {"work_order_id": "Call ID", "number": "Call #"}}
+    layout = propose_layout(FakeTables(foreign_shape(
+        dataset, {"work_orders": "Service Calls.csv", "work_order_lines": "Charges.csv"},
+        labels)))
+    assert [(c.name, c.field) for c in _by_object(layout)["work_orders"].key_columns()] == [
+        ("Call ID", "work_order_id")]
+    assert _col(layout, "work_orders", "Call #").field == "number"
+    link = _col(layout, "work_order_lines", "work_order_id")
+    assert (link.link_object, link.link_key) == ("work_orders", "id")
