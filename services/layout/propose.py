@@ -327,7 +327,7 @@ def _columns(scan, obj):
         else:
             out[header] = custom_column(header, stats, scan.label)
     _number_by_values(scan, obj, out, taken)
-    if not keys:
+    if not keys and out:
         out[next(iter(scan.stats))].reason += (
             f" No column or pair of columns of '{scan.label}' is unique: choose the key.")
     return [out[h] for h in scan.stats]

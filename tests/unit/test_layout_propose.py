@@ -481,3 +481,13 @@ def test_the_tables_own_id_is_its_key_before_its_number(dataset):
     assert _col(layout, "work_orders", "Call #").field == "number"
     link = _col(layout, "work_order_lines", "work_order_id")
     assert (link.link_object, link.link_key) == ("work_orders", "id")
+
+
+def test_a_header_without_rows_and_an_empty_file(dataset):
+    tables = foreign_shape(dataset, {"customers": "Customers.csv"}, LABELS)
+    raw = FakeTables(tables)
+    raw._tables[("Jobs.csv", None)] = []
+    layout = propose_layout(raw)
+    by_path = {t.path: t for t in layout.tables}
+    assert by_path["Jobs.csv"].object is None and "not read: empty" in by_path["Jobs.csv"].reason
+    assert by_path["Customers.csv"].object == "customers"
