@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, name_key
-from .attachments import propose_attachments
 from .columns import (
     LINK_KINDS,
     choose_key,
@@ -34,7 +33,7 @@ from .columns import (
     singular,
     target_columns,
 )
-from .links import TableSketches, overlap
+from .find_attachments import propose_attachments
 from .model import (
     CANONICAL,
     ColumnLayout,
@@ -43,6 +42,7 @@ from .model import (
     TableLayout,
     known_fst_profile,
 )
+from .sketches import TableSketches, overlap
 from .stats import ColumnStats, table_conventions
 from .vocabulary import (
     OBJECT_WORDS,

@@ -7,9 +7,9 @@ from layout_fakes import FakeTables, foreign_shape, random_shape
 
 from emulators.fst_bundle import file_name, header_name
 from emulators.fst_data import columns_of, csv_value, generate
-from services.layout.links import Sketch, overlap
 from services.layout.model import CANONICAL, SourceLayout
 from services.layout.propose import propose_layout
+from services.layout.sketches import Sketch, overlap
 from services.layout.stats import ColumnStats, custom_type, table_conventions
 from services.layout.vocabulary import table_name_scores, tokens
 

@@ -2,8 +2,8 @@
 that are files of the source, or folders named by record keys (``Photos/WO-1043/a.jpg``)."""
 
 from .columns import singular, target_columns
-from .links import folder_overlap, normalise
 from .model import AttachmentLayout
+from .sketches import folder_overlap, normalise
 
 
 def propose_attachments(raw, scans, layouts, assigned):
