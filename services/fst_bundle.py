@@ -269,14 +269,21 @@ def attachment_path(ref):
     path = raw.strip().replace("\\", "/")
     if path.lower().startswith(FILES_FOLDER + "/"):
         path = path[len(FILES_FOLDER) + 1:]
+    return safe_path(path, raw, ref)
+
+
+def safe_path(path, raw=None, ref=None, where=f"bundle's {FILES_FOLDER}/ folder"):
+    """``path`` ('/'-separated) normalised, or :class:`BundleError` when it is absolute,
+    has a drive letter or a ``..`` component (it would point outside ``where``)."""
+    raw = path if raw is None else raw
     parts = path.split("/")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in parts:
         raise BundleError(
-            f"Attachment path {raw!r} is refused: it points outside the bundle's "
-            f"{FILES_FOLDER}/ folder.", file=raw)
+            f"Attachment path {raw!r} is refused: it points outside the {where}.", file=raw)
     clean = posixpath.normpath(path)
     if clean in (".", ""):
-        raise BundleError(f"Attachment reference {ref!r} has no file name.", file=raw)
+        raise BundleError(f"Attachment reference {raw if ref is None else ref!r} has no file "
+                          "name.", file=raw)
     return clean
 
 
@@ -410,6 +417,25 @@ class _CountedMember(io.RawIOBase):
 
 #: errors a damaged zip member or disk raises while being read
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
+
+
+def open_text(container, member):
+    """Text stream over ``member`` of ``container`` with its detected encoding;
+    undecodable bytes are kept as lone surrogates so that the row holding them can be
+    reported. Its ``encoding`` attribute is the codec detected."""
+    prefix = b""
+    with container.open(member) as probe:
+        try:  # a damaged zip member is reported where the rows stop, not here
+            while len(prefix) < SNIFF_BYTES:
+                chunk = probe.read(8192)
+                if not chunk:
+                    break
+                prefix += chunk
+        except _READ_ERRORS:
+            prefix = prefix or b""  # sniff what was read; the rows report the damage
+    encoding = detect_encoding(prefix)
+    binary = container.open(member)
+    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
 
 
 class SeenIds:
@@ -641,22 +667,7 @@ class FstBundleSource(Source):
         return when >= since
 
     def _open_text(self, member):
-        """Text stream over ``member`` with its detected encoding; undecodable bytes are
-        kept as lone surrogates so that the row holding them can be reported."""
-        prefix = b""
-        with self._container.open(member) as probe:
-            try:  # a damaged zip member is reported where the rows stop, not here
-                while len(prefix) < SNIFF_BYTES:
-                    chunk = probe.read(8192)
-                    if not chunk:
-                        break
-                    prefix += chunk
-            except _READ_ERRORS:
-                prefix = prefix or b""  # sniff what was read; the rows report the damage
-        encoding = detect_encoding(prefix)
-        binary = self._container.open(member)
-        return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape",
-                                newline="")
+        return open_text(self._container, member)
 
     def _iter_file(self, spec):
         """Yield ``(line, record)`` for every good row of the object's file."""
