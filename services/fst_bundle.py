@@ -537,18 +537,10 @@ class FstBundleSource(Source):
         and rows whose timestamp cannot be read; objects without one are never filtered.
         """
         spec = self._spec(obj)
-        size = page_size or self.page_size
         since = _as_utc(since)
-        page = []
-        for line, record in self._iter_file(spec):
-            if since is not None and not self._is_since(spec, record, since, line):
-                continue
-            page.append(record)
-            if len(page) >= size:
-                yield page
-                page = []
-        if page:
-            yield page
+        yield from pages((record for line, record in self._iter_file(spec)
+                          if since is None or self._is_since(spec, record, since, line)),
+                         page_size or self.page_size)
 
     def count(self, obj):
         """Data rows in the object's file (bad rows included); 0 when the file is absent."""
@@ -903,6 +895,18 @@ def _csv_reader(lines):
     else:
         lines.delimiter = detect_delimiter(first)
     return csv.reader(lines, delimiter=lines.delimiter)
+
+
+def pages(records, size):
+    """Lists of at most ``size`` of ``records``, in order."""
+    page = []
+    for record in records:
+        page.append(record)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def _raw(header, row):

@@ -15,7 +15,7 @@ LINK_PROBLEM = "\u26a0 "
 #: candidates kept per key value (the message names them; more are only counted)
 MAX_CANDIDATES = 3
 #: canonical columns tried, in order, for the label of a candidate in a message
-LABEL_COLUMNS = ("name", "number", "invoice_number", "account_code", "email")
+LABEL_COLUMNS = ("name", "number", "invoice_number", "account_code")
 KEY_NAMES = {"id": "id", "number": "number", "name": "name", "full_name": "full name",
              "email": "e-mail"}
 
@@ -37,7 +37,7 @@ def record_label(record):
             return value
     full = " ".join(p for p in ((record.get("first_name") or "").strip(),
                                 (record.get("last_name") or "").strip()) if p)
-    return full
+    return full or (record.get("email") or "").strip()
 
 
 def key_values(record, columns):

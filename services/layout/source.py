@@ -16,7 +16,7 @@ from a column of paths (:mod:`.attachments`).
 """
 
 from ..errors import BundleError
-from ..fst_bundle import DEFAULT_PAGE_SIZE, SeenIds, _as_size, _as_utc, parse_timestamp
+from ..fst_bundle import DEFAULT_PAGE_SIZE, SeenIds, _as_size, _as_utc, pages, parse_timestamp
 from ..http_client import MAX_ATTACHMENT_BYTES
 from ..source_base import CustomFieldDef, RecordIssue, Source
 from . import attachments as files
@@ -145,16 +145,8 @@ class LayoutSource(Source):
         """Lists of records (``page_size`` at most); ``since`` keeps the rows whose
         ``updated`` column is at or after it, and rows whose timestamp cannot be read."""
         self._check(obj)
-        size = page_size or self.page_size
-        since = _as_utc(since)
-        page = []
-        for _line, record in self._iter_object(obj, since):
-            page.append(record)
-            if len(page) >= size:
-                yield page
-                page = []
-        if page:
-            yield page
+        yield from pages((record for _line, record in self._iter_object(obj, _as_utc(since))),
+                         page_size or self.page_size)
 
     def count(self, obj):
         """Data rows of the object's table (untrustworthy rows included)."""
@@ -295,17 +287,15 @@ class LayoutSource(Source):
         return record
 
     def _is_since(self, plan, record, since, line):
-        column = plan.updated
-        if column is None or column not in record:
-            return True
-        when = parse_timestamp(record[column])
-        if when is None:
-            if record[column].strip():
-                self.notices.append(plan.notice(
-                    line, column, f"{column} {record[column]!r} is not a date; the row is "
-                    "kept by the since filter", record["id"]))
-            return True
-        return when >= since
+        value = record.get(plan.updated) if plan.updated else None
+        when = parse_timestamp(value) if value else None
+        if when is not None:
+            return when >= since
+        if value and value.strip():
+            self.notices.append(plan.notice(line, plan.updated, f"{plan.updated} {value!r} "
+                                            "is not a date; the row is kept by the since "
+                                            "filter", record["id"]))
+        return True
 
     # -- links by natural keys ----------------------------------------------------------
 
