@@ -419,10 +419,13 @@ class _CountedMember(io.RawIOBase):
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
-def open_text(container, member):
-    """Text stream over ``member`` of ``container`` with its detected encoding;
-    undecodable bytes are kept as lone surrogates so that the row holding them can be
-    reported. Its ``encoding`` attribute is the codec detected."""
+def open_text(container, member, encoding=None):
+    """Text stream over ``member`` of ``container`` with its detected encoding (or
+    ``encoding``, detected before); undecodable bytes are kept as lone surrogates so
+    that the row holding them can be reported. Its ``encoding`` is the codec used."""
+    if encoding:
+        return io.TextIOWrapper(container.open(member), encoding=encoding,
+                                errors="surrogateescape", newline="")
     prefix = b""
     with container.open(member) as probe:
         try:  # a damaged zip member is reported where the rows stop, not here

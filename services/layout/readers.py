@@ -18,6 +18,7 @@ reading goes on. Blank rows are not records and are passed over.
 """
 
 import csv
+import io
 import os
 import posixpath
 import shutil
@@ -260,7 +261,7 @@ class FileTables(RawTables):
             raise BundleError(f"{name!r} is not in the export.", file=name) from None
         except _READ_ERRORS as exc:
             raise BundleError(f"{name!r} cannot be read: {exc}", file=name) from None
-        return _CappedFile(stream, limit, name)
+        return io.BufferedReader(_CappedFile(stream, limit, name))
 
     def close(self):
         self._container.close()
@@ -391,7 +392,7 @@ class FileTables(RawTables):
     def _csv_cells(self, info, report):
         name = info.path
         try:
-            text = open_text(self._container, name)
+            text = open_text(self._container, name, info.encoding)
         except BundleLimitError as exc:
             report(None, None, str(exc))
             return
@@ -467,7 +468,8 @@ class FileTables(RawTables):
         started = False
         for line, row in rows:
             cells = row
-            if not any(c.strip() for c in cells):
+            joined = "".join(cells)
+            if not joined.strip():
                 continue
             if not started:
                 started = True
@@ -489,8 +491,8 @@ class FileTables(RawTables):
                         "row skipped", _raw(header, cells)))
                     continue
                 cells = cells + [""] * (width - len(cells))
-            bad = next((i for i, value in enumerate(cells) if _BAD_CHARS.search(value)), None)
-            if bad is not None:
+            if _BAD_CHARS.search(joined):
+                bad = next(i for i, value in enumerate(cells) if _BAD_CHARS.search(value))
                 self.issues.append(issue(
                     line, header[bad], "value has bytes not valid in the file's encoding "
                     f"({info.encoding}) or a NUL byte; row skipped: re-export the file as "

@@ -35,10 +35,10 @@ _CANONICAL_ROLES = ("key", "field", "updated", "link")
 class _Column:
     """One column of a table as the records give it."""
 
-    __slots__ = ("name", "field", "kind", "link_object", "link_key")
+    __slots__ = ("name", "field", "convert", "link_object", "link_key")
 
-    def __init__(self, name, field, kind=None, link_object=None, link_key=None):
-        self.name, self.field, self.kind = name, field, kind
+    def __init__(self, name, field, convert=None, link_object=None, link_key=None):
+        self.name, self.field, self.convert = name, field, convert
         self.link_object, self.link_key = link_object, link_key
 
 
@@ -77,7 +77,9 @@ class _Plan:
             taken.add(field)
             custom = col.custom_type if col.role == "custom" else None
             link = (col.link_object, col.link_key) if col.role == "link" else (None, None)
-            self.columns.append(_Column(col.name, field, value_kind(field, custom), *link))
+            kind = value_kind(field, custom)
+            self.columns.append(_Column(col.name, field, kind and self.normalise.converter(kind),
+                                        *link))
             if col.role == "updated":
                 self.updated = field
         named = {c.name for c in table.columns}
@@ -258,8 +260,8 @@ class LayoutSource(Source):
         record = {}
         for col in plan.columns:
             value = row.get(col.name, "")
-            if col.kind:
-                value, problem = plan.normalise(col.kind, value)
+            if col.convert:
+                value, problem = col.convert(value)
                 if problem:
                     told[col.name] = told.get(col.name, 0) + 1
                     if told[col.name] <= MAX_VALUE_NOTICES:

@@ -82,9 +82,17 @@ class Normaliser:
                 self.tz_error = f"the time zone {self.tz_name!r} is unknown"
 
     def __call__(self, kind, text):
-        if not text or not text.strip():
-            return text, None
-        return getattr(self, "_" + kind)(text)
+        return self.converter(kind)(text)
+
+    def converter(self, kind):
+        """``text → (text, problem)`` for one value kind (blank values pass)."""
+        method = getattr(self, "_" + kind)
+
+        def convert(text):
+            if not text or text.isspace():
+                return text, None
+            return method(text)
+        return convert
 
     # -- dates ------------------------------------------------------------------------
 
