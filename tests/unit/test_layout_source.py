@@ -3,6 +3,7 @@
 import zipfile
 from datetime import datetime, timezone
 
+import openpyxl
 import pytest
 
 from emulators.fst_bundle import write_bundle
@@ -322,3 +323,42 @@ def test_the_emulator_bundle_reads_the_same_through_the_built_in_profile(tmp_pat
                            for r in expected.iter_records("work_orders")]
     if as_zip:
         assert zipfile.is_zipfile(path)
+
+
+def test_a_workbook_sheet_and_a_manifest_in_another_folder(tmp_path):
+    root = tmp_path / "x"
+    (root / "Docs" / "wo1").mkdir(parents=True)
+    (root / "Docs" / "wo1" / "p.png").write_bytes(b"png-bytes")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Visits"
+    sheet.append(["Visit", "Job", "Starts", "Paid"])
+    sheet.append(["V1", "J1", datetime(2024, 1, 2, 15, 4, 5), True])
+    sheet.append(["V2", "J2", datetime(2024, 7, 2, 9, 0), False])
+    files = book.create_sheet("Files")
+    files.append(["File", "Job", "Where"])
+    files.append(["F1", "J1", "Docs/wo1/p.png"])
+    book.save(root / "Book.xlsx")
+    layout = SourceLayout("custom", [
+        TableLayout("Book.xlsx", "Visits", "appointments", [
+            col("Visit", "key", "appointment_id"), col("Job", "link", "work_order_id",
+                                                       link_object="work_orders",
+                                                       link_key="id"),
+            col("Starts", field="start"), col("Paid", "custom", "cf_paid",
+                                              custom_type="boolean")],
+            Conventions(timezone="America/Chicago")),
+        TableLayout("Book.xlsx", "Files", "attachments", [
+            col("File", "key", "attachment_id"), col("Job", "link", "work_order_id",
+                                                     link_object="work_orders", link_key="id"),
+            col("Where", field="path")])],
+        AttachmentLayout("manifest", "Docs"))
+    source = LayoutSource(open_tables(root), layout)
+    source.test_connection()
+    visits = _records(source, "appointments")
+    assert visits["V1"] == {"id": "V1", "appointment_id": "V1", "work_order_id": "J1",
+                            "start": "2024-01-02T21:04:05Z", "cf_paid": "Yes"}  # CST
+    assert visits["V2"]["start"] == "2024-07-02T14:00:00Z"  # CDT
+    assert visits["V2"]["cf_paid"] == "No"
+    (manifest,) = source.iter_records("attachments")
+    with source.open_attachment(manifest) as stream:  # "Docs/" in the path tolerated
+        assert stream.read() == b"png-bytes"
