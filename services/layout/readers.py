@@ -249,8 +249,9 @@ class FileTables(RawTables):
         if isinstance(self._container, _ZipContainer):
             info = self._container.members.get(name)
             return info.file_size if info else None
-        full = os.path.join(self._container.root, *name.split("/"))
-        return os.path.getsize(full) if os.path.isfile(full) else None
+        full = os.path.realpath(os.path.join(self._container.root, *name.split("/")))
+        inside = os.path.commonpath([full, self._container.root]) == self._container.root
+        return os.path.getsize(full) if inside and os.path.isfile(full) else None
 
     def open_file(self, path, max_bytes=None):
         name = safe_path(str(path).strip().replace("\\", "/"), where="export")
@@ -437,7 +438,7 @@ class FileTables(RawTables):
                 book = self._open_workbook(info.path, info.kind)
             yield from book.rows(info.sheet)
         except (BundleError, sheets.WorkbookError, *_READ_ERRORS) as exc:
-            report(None, None, f"the workbook cannot be read: {exc}")
+            report(None, None, f"{info.path} cannot be read: {exc}")
         finally:
             if own and book is not None:
                 book.close()

@@ -116,8 +116,14 @@ class _Xlsx(Workbook):
     def rows(self, name):
         sheet = self.book[name]
         sheet.reset_dimensions()  # a wrong <dimension> must not pad every row
-        for number, row in enumerate(sheet.iter_rows(), start=1):
-            yield number, [cell_text(c.value, getattr(c, "number_format", None)) for c in row]
+        number = 0
+        try:
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                yield number, [cell_text(c.value, getattr(c, "number_format", None))
+                               for c in row]
+        except Exception as exc:  # damaged sheet XML: the rows before it are kept
+            raise WorkbookError(f"the sheet {name!r} is damaged after row {number} ({exc}); "
+                                "the rest of it is skipped") from None
 
     def close(self):
         self.book.close()

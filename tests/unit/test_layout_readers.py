@@ -262,3 +262,23 @@ def test_skip_reasons():
     assert readers.skip_reason("a/b.csv") is None
     assert readers.skip_reason("x/.hidden/y.csv") == ("x/.hidden/", "skipped: hidden folder")
     assert readers.skip_reason("x/~$Book.xlsx")[1].startswith("skipped: Office lock file")
+
+
+def test_a_sheet_damaged_half_way_keeps_its_first_rows_and_says_where(tmp_path):
+    book = openpyxl.Workbook()
+    for i in range(50):
+        book.active.append([f"r{i}", i])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(tmp_path / "bad.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[:len(data) // 2]
+            target.writestr(item, data)
+    tables = open_tables(tmp_path)
+    rows = _rows(tables, "bad.xlsx", "Sheet")
+    assert 5 < len(rows) < 49 and rows[0] == (2, {"r0": "r1", "0": "1"})
+    (issue,) = tables.issues
+    assert issue.file == "bad.xlsx" and "damaged after row" in issue.reason
