@@ -11,8 +11,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..importers.diff import DIFF_STATUSES, RunDiff
 from ..importers.engine import BatchProcessor
+from ..services.engine import dependency_order, payload_hash
 from ..services.errors import SourceError, SourceObjectUnreadable
-from ..services.record_mapper import dependency_order, payload_hash
 from .fsm_migration_batch import COUNTERS
 
 MANAGER_GROUP = "field_service_migration.group_migration_manager"

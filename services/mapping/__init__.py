@@ -26,7 +26,7 @@ scored fields, new x_ fields planned), ``value_lines`` (stages, priorities, sele
 options), ``adapt`` (the fit to what discovery saw: skips, fallbacks, unlinking). The
 built-in templates stay in ``services.mapping_templates``. The names below are
 re-exported here, so callers import from ``services.mapping`` only (``_Builder`` too:
-``services.record_mapper`` reads its ``_id_column``).
+``services.engine`` reads its ``_id_column``).
 
 Known objects and fields come from the built-in templates (``services.mapping_templates``);
 a field no template knows is scored against the target model's fields by
