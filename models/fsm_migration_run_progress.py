@@ -9,7 +9,7 @@ class FsmMigrationRunProgress(models.Model):
     """Progress of a run, summed from its batches (a rollback's from the undo entries it
     appended to the journal, see ``fsm_migration_run_rollback``)."""
 
-    _inherit = "fsm.migration.run"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "fsm.migration.run"
 
     total = fields.Integer(compute="_compute_progress",
                            help="Source records staged.")

@@ -27,7 +27,7 @@ class FsmMigrationRunRollback(models.Model):
     """A run of kind *rollback*: it has no batches; it reverts its scope's journal entries
     in chunks, one transaction each, and counts its progress from the undo entries."""
 
-    _inherit = "fsm.migration.run"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "fsm.migration.run"
 
     # --- a rollback: its scope, and where it is (chunks of journal entries) -----------
     rollback_target_id = fields.Many2one(

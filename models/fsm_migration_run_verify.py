@@ -8,7 +8,7 @@ from ..importers.diff import RunDiff
 class FsmMigrationRunVerify(models.Model):
     """The diff of a run: what the workers read back, compared with what the map expects."""
 
-    _inherit = "fsm.migration.run"  # pylint: disable=consider-merging-classes-inherited
+    _inherit = "fsm.migration.run"
 
     diff_ids = fields.One2many("fsm.migration.diff", "run_id",
                                help="Written records read back and compared with what the map "
