@@ -1,5 +1,4 @@
-"""Per-role rules: whether a role makes a record from a source record (the templates'
-conditions), what they look up, and a partner child's own address type."""
+"""Per-role rules: the templates' conditions, what they look up, a partner child's address type."""
 
 import hashlib
 

@@ -1,5 +1,4 @@
-"""Step builders of the field lines the mapper implements itself (pick, split, duration,
-stage, selection, boolean, state, country) and the runner of a bound transform."""
+"""Steps of the field lines the mapper builds itself (pick, split, stage, state…), the runner."""
 
 from datetime import datetime, timedelta
 

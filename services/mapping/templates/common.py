@@ -1,5 +1,4 @@
-"""What every template is made of: target model names, vocabularies, FieldTemplate,
-ObjectTemplate and the table helpers (F, skip, new, binding, addresses, technicians)."""
+"""What every template is made of: model names, vocabularies, template shapes, table helpers."""
 
 from dataclasses import dataclass, field
 
