@@ -20,6 +20,8 @@ def kind_factor(kind, column):
     if column.endswith("_id"):
         return 1.0 if kind in LINK_KINDS else 0.3
     accepted = COLUMN_KINDS.get(column, TEXT_KINDS)
+    if accepted == ("boolean",) and kind == "selection":
+        return 0.8  # "Active"/"Inactive", "Y"/"N" with a third spelling
     if kind in accepted or (kind == "selection" and "char" in accepted):
         return 1.0
     if column not in COLUMN_KINDS and kind in ("text", "html", "url", "email", "phone"):
@@ -34,6 +36,8 @@ def score_matrix(scan, obj):
     for header, stats in scan.stats.items():
         kind = stats.kind
         for column in spec.columns:
+            if column == spec.id_column and not stats.unique:
+                continue  # the table's own id is unique ("Site" holding names is not)
             score = column_score(header, column, obj)
             if column == spec.id_column and _own_id(header, obj):
                 score = max(score, 0.95)  # "ID", "Call ID" in the calls table
@@ -84,7 +88,7 @@ def content_score(scan, obj):
 def _own_id(header, obj):
     """``ID`` alone, or the table's own object word + ``ID``/``#`` ("Call ID")."""
     words = tokens(header)
-    return words in (("id",), ("number",)) or (
+    return words in (("id",), ("number",), ("internal", "id"), ("record", "id")) or (
         len(words) == 2 and words[1] in ("id",) and words[0] in OBJECT_WORDS.get(obj, ()))
 
 

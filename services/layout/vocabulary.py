@@ -18,7 +18,7 @@ _DIGITS = re.compile(r"^\d+$|^\d{4}\d{2}\d{2}$|^v\d+$|^q[1-4]$")
 _PHRASES = (
     (re.compile(r"#"), " number "),
     (re.compile(r"&|\+"), " and "),
-    (re.compile(r"\be[\s\-_.]?mail"), "email"),
+    (re.compile(r"(?<![a-z])e[\s\-_.]?mail"), "email"),
     (re.compile(r"\bwork[\s\-_]*orders?\b"), "workorder"),
     (re.compile(r"\bservice[\s\-_]*calls?\b"), "workorder"),
     (re.compile(r"\bw\.?o\b\.?"), "workorder"),
@@ -53,8 +53,8 @@ NOISE_WORDS = frozenset({
     "list", "export", "exported", "report", "tbl", "table", "data", "all", "fst", "final",
     "copy", "backup", "file", "csv", "xlsx", "sheet", "dump", "extract", "master",
     "directory", "the", "of", "for", "on", "by", "per", "and", "from", "to", "in", "full",
-    "new", "old", "latest", "current", "active", "record", "records", "info", "details",
-    "detail", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+    "new", "old", "latest", "current", "active", "info", "register", "roster", "index",
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
     "dec", "field", "service", "trakker", "tracker", "fieldservice",
 })
 #: file-name words kept although they are noise elsewhere (they name objects)
@@ -78,6 +78,7 @@ def tokens(label):
     """``"Cust. No."`` → ``("customer", "number")``; ``"workOrderID"`` → ``("workorder",
     "id")``."""
     text = _CAMEL.sub(" ", str(label or "")).lower()
+    text = re.sub(r"(?<=[a-z])(?=\d)", " ", text)
     for pattern, repl in _PHRASES:
         text = pattern.sub(repl, text)
     out = []
@@ -140,6 +141,7 @@ TABLE_SYNONYMS = {
                     "job ticket", "dispatch ticket", "workorder header", "job list",
                     "request"),
     "work_order_lines": ("workorder line", "lineitem", "workorder lineitem", "charge",
+                         "workorder material", "job material", "labor",
                          "labor and material", "labor material", "order line",
                          "workorder item", "workorder charge", "billable item",
                          "billable", "service item", "workorder detail", "workorder line",
@@ -147,11 +149,13 @@ TABLE_SYNONYMS = {
     "appointments": ("appointment", "scheduled", "dispatch", "booking", "calendar",
                      "dispatch board", "scheduled visit", "assignment", "time slot",
                      "timeslot", "slot"),
-    "invoices": ("invoice", "bill", "billing", "invoice header", "receivable", "statement"),
+    "invoices": ("invoice", "bill", "billing", "invoice header", "receivable", "statement",
+                 "invoice history", "invoice log"),
     "invoice_lines": ("invoice line", "invoice item", "invoice detail", "invoice lineitem",
                       "bill line", "bill item", "invoice charge", "billing line",
                       "billing item"),
     "parts_used": ("part used", "part", "material", "material used", "inventory used",
+                   "part log", "used part", "part usage", "used material",
                    "part consumed", "workorder part", "part and material",
                    "material consumed", "inventory"),
     "notes": ("note", "comment", "history", "activity", "log", "journal", "remark",
@@ -350,7 +354,8 @@ COLUMN_SYNONYMS = {
     "office_notes": ("office notes", "office note", "internal notes", "dispatcher notes",
                      "dispatch notes", "office comment", "internal comment",
                      "notes", "note"),
-    "billing_notes": ("billing notes", "billing note", "invoice notes",
+    "billing_notes": ("billing notes", "billing note", "invoice notes", "billing memo",
+                      "invoice memo", "accounting memo",
                       "accounting notes", "billing comment", "billing instructions"),
     "created_at": ("created at", "created", "date created", "created on", "created date",
                    "creation date", "date entered", "entered on", "opened", "date opened",
@@ -383,15 +388,17 @@ COLUMN_SYNONYMS = {
             "scheduled end", "appointment end", "end at", "ends at", "window end",
             "end datetime", "time out", "stop", "finish time"),
     "travel_start": ("travel start", "travel", "departed", "departure", "en route",
+                     "left for job", "left for site", "departed for job", "left at",
                      "enroute", "left", "travel time", "drive start", "dispatched at",
                      "travel began", "started travel", "on the way"),
     "arrived_at": ("arrived at", "arrived", "arrival", "arrival time", "on site",
                    "onsite", "checked in", "check in", "time arrived", "arrived on"),
     "invoice_date": ("invoice date", "date", "invoiced", "invoiced on", "bill date",
+                     "billed on", "billed", "date billed", "billed date",
                      "issue date", "date issued", "issued", "document date"),
     "due_date": ("due date", "due", "payment due", "due on", "date due", "pay by"),
     "subtotal": ("subtotal", "sub total", "net", "net amount", "amount before tax",
-                 "pre tax", "net total", "amount"),
+                 "pre tax", "net total"),
     "tax": ("tax", "tax amount", "sales tax", "vat", "gst", "tax total", "taxes"),
     "total": ("total", "total amount", "grand total", "amount due", "invoice total",
               "gross", "balance", "amount"),
@@ -473,6 +480,17 @@ OBJECT_WORDS = {
 }
 
 
+#: labels that name a column only when the object has no better one (a technician's
+#: "Cell" is his phone; a site's "Location" is its name)
+COLUMN_FALLBACKS = {
+    "phone": ("cell", "mobile", "cell phone", "mobile phone", "cell number"),
+    "name": ("site", "location", "property", "premise", "customer", "account", "part"),
+    "email": ("email address", "work email", "contact email"),
+}
+_FALLBACK_PHRASES = {c: [tokens(label) for label in labels]
+                     for c, labels in COLUMN_FALLBACKS.items()}
+
+
 def column_score(header, column, obj=None):
     """How well ``header`` names canonical ``column`` (0–1): 1 for a synonym exactly,
     0.9 when the table's own object word prefixes it, less on a partial overlap."""
@@ -486,9 +504,13 @@ def column_score(header, column, obj=None):
     best = 0.0
     for index, variant in enumerate(variants):
         penalty = 0.03 * index
+        if variant in _FALLBACK_PHRASES.get(column, ()):
+            best = max(best, 0.7 - penalty)
         for phrase in phrases:
             if variant == phrase:
                 best = max(best, 1.0 - penalty)
+            elif len(phrase) > 1 and sorted(variant) == sorted(phrase):
+                best = max(best, 0.95 - penalty)
             elif phrase and set(phrase) <= set(variant) and len(variant) <= len(phrase) + 1:
                 best = max(best, 0.75 - penalty)
             elif phrase and set(variant) & set(phrase):
