@@ -191,7 +191,8 @@ class ColumnStats:
         return self._selection(next(iter(kinds)))
 
     def _selection(self, kind):
-        if kind == "integer" and set(self.values) <= {"0", "1"} and self.filled >= 4:
+        if kind == "integer" and (set(self.values) <= {"0", "1"} or set(self.values) <= {
+                "0", "-1"}) and self.filled >= 4:
             return "boolean"
         if kind == "char" and self.filled >= 8 and self.distinct <= SELECTION_MAX \
                 and self.distinct <= self.filled / 3 and self.max_length <= 60:

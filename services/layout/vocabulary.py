@@ -19,13 +19,14 @@ _PHRASES = (
     (re.compile(r"#"), " number "),
     (re.compile(r"&|\+"), " and "),
     (re.compile(r"(?<![a-z])e[\s\-_.]?mail"), "email"),
-    (re.compile(r"\bwork[\s\-_]*orders?\b"), "workorder"),
-    (re.compile(r"\bservice[\s\-_]*calls?\b"), "workorder"),
-    (re.compile(r"\bw\.?o\b\.?"), "workorder"),
-    (re.compile(r"\bzip[\s\-_/]*(postal)?[\s\-_]*(code)?\b"), "zip"),
-    (re.compile(r"\bpostal[\s\-_]*code\b|\bpost[\s\-_]*code\b"), "zip"),
-    (re.compile(r"\bline[\s\-_]*items?\b"), "lineitem"),
-    (re.compile(r"\bp\.?o\.?\b(?=.*number)|\bpurchase[\s\-_]*order\b"), "po"),
+    (re.compile(r"(?<![a-z])work[\s\-_]*orders?(?![a-z])"), "workorder"),
+    (re.compile(r"(?<![a-z])service[\s\-_]*calls?(?![a-z])"), "workorder"),
+    (re.compile(r"(?<![a-z])w\.?o(?![a-z])\.?"), "workorder"),
+    (re.compile(r"(?<![a-z])zip[\s\-_/]*(postal)?[\s\-_]*(code)?(?![a-z])"), "zip"),
+    (re.compile(r"(?<![a-z])post(al)?[\s\-_]*code(?![a-z])"), "zip"),
+    (re.compile(r"(?<![a-z])line[\s\-_]*items?(?![a-z])"), "lineitem"),
+    (re.compile(r"(?<![a-z])p\.?o\.?(?![a-z])(?=.*number)|(?<![a-z])purchase[\s\-_]*order"
+                r"(?![a-z])"), "po"),
 )
 
 #: one spelling per word
