@@ -11,7 +11,7 @@ then declares the same custom fields (label, options, required) as the bundle re
 
 import posixpath
 
-from ..fst_bundle import (
+from ..fst_bundle.objects import (
     _TRUE_WORDS,
     CUSTOM_FIELDS_FILE,
     _object_name,
