@@ -144,35 +144,49 @@ class _ZipContainer(_Container):
         self.zip.close()
 
 
-class _CountedMember(io.RawIOBase):
-    """A zip member's stream that fails (``BadZipFile``) as soon as it yields more bytes
-    than its entry declares, or ends before them."""
+class _CountedStream(io.RawIOBase):
+    """A binary stream over ``stream`` that counts the bytes it yields (``read_bytes``)
+    and refuses, through the subclass's ``_check``, what goes past ``limit``."""
 
-    def __init__(self, member, name, declared):
-        self._member = member
+    def __init__(self, stream, name, limit):
+        self._stream = stream
         self.name = name
-        self.declared = declared
+        self.limit = limit
         self.read_bytes = 0
 
     def readable(self):
         return True
 
+    def _read(self, size):
+        return self._stream.read(size)
+
+    def _check(self, data, wanted):
+        raise NotImplementedError
+
     def readinto(self, buffer):
-        data = self._member.read(min(len(buffer), 1024 * 1024))
+        data = self._read(min(len(buffer), 1024 * 1024))
         self.read_bytes += len(data)
-        if self.read_bytes > self.declared:
-            raise zipfile.BadZipFile(f"{self.name} holds more than the {self.declared} bytes "
-                                     "its zip entry declares")
-        if not data and len(buffer) and self.read_bytes < self.declared:
-            raise zipfile.BadZipFile(f"{self.name} ends after {self.read_bytes} of the "
-                                     f"{self.declared} bytes its zip entry declares")
+        self._check(data, len(buffer))
         buffer[:len(data)] = data
         return len(data)
 
     def close(self):
         if not self.closed:
-            self._member.close()
+            self._stream.close()
         return super().close()
+
+
+class _CountedMember(_CountedStream):
+    """A zip member's stream that fails (``BadZipFile``) as soon as it yields more bytes
+    than its entry declares (``limit``), or ends before them."""
+
+    def _check(self, data, wanted):
+        if self.read_bytes > self.limit:
+            raise zipfile.BadZipFile(f"{self.name} holds more than the {self.limit} bytes "
+                                     "its zip entry declares")
+        if not data and wanted and self.read_bytes < self.limit:
+            raise zipfile.BadZipFile(f"{self.name} ends after {self.read_bytes} of the "
+                                     f"{self.limit} bytes its zip entry declares")
 
 
 #: errors a damaged zip member or disk raises while being read
@@ -185,32 +199,20 @@ def _as_size(value):
     return int(text) if text.isdigit() else None
 
 
-class _CappedFile(io.RawIOBase):
+class _CappedFile(_CountedStream):
     """An attachment's stream that raises ``BundleError`` past ``limit`` bytes read."""
 
     def __init__(self, stream, limit, name):
-        self._stream = stream
-        self.limit = limit
-        self.name = name
-        self.read_bytes = 0
+        super().__init__(stream, name, limit)
 
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
+    def _read(self, size):
         try:
-            data = self._stream.read(min(len(buffer), 1024 * 1024))
+            return self._stream.read(size)
         except _READ_ERRORS as exc:
             raise BundleError(f"Attachment {self.name!r} cannot be read: {exc}",
                               file=self.name) from None
-        self.read_bytes += len(data)
+
+    def _check(self, data, wanted):
         if self.read_bytes > self.limit:
             raise BundleError(f"Attachment {self.name!r} is larger than the limit of "
                               f"{self.limit} bytes; reading stopped.", file=self.name)
-        buffer[:len(data)] = data
-        return len(data)
-
-    def close(self):
-        if not self.closed:
-            self._stream.close()
-        return super().close()

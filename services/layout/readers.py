@@ -25,26 +25,19 @@ import shutil
 import tempfile
 
 from ..errors import BundleError
-from ..fst_bundle.containers import (
-    _READ_ERRORS,
+from ..fst_bundle import (
+    MAX_COLUMN_NOTICES,
+    MAX_COLUMNS,
+    MAX_LINE_CHARS,
+    MAX_LINE_DELIMITERS,
     MAX_MEMBER_BYTES,
     MAX_RATIO,
     BundleLimitError,
-    _CappedFile,
-    _FolderContainer,
-    _ZipContainer,
+    open_text,
     safe_path,
 )
-from ..fst_bundle.source import MAX_COLUMN_NOTICES, MAX_COLUMNS
-from ..fst_bundle.text import (
-    _BAD_CHARS,
-    MAX_LINE_CHARS,
-    MAX_LINE_DELIMITERS,
-    _csv_reader,
-    _LineLimit,
-    _Lines,
-    open_text,
-)
+from ..fst_bundle.containers import _READ_ERRORS, _CappedFile, _FolderContainer, _ZipContainer
+from ..fst_bundle.text import _BAD_CHARS, _csv_reader, _LineLimit, _Lines
 from ..http_client import MAX_ATTACHMENT_BYTES
 from ..source_base import RecordIssue
 from . import sheets
