@@ -1,5 +1,7 @@
-"""The Odoo-side writer of one batch: mapped records → validated → created/updated in
-lists → bound → journaled, each source record counted once, with a reason when it fails.
+"""The Odoo-side writer of one batch: mapped records validated, written, bound, journaled.
+
+Mapped records → validated → created/updated in lists → bound → journaled, each source
+record counted once, with a reason when it fails.
 
 Orchestrates the pure mapper (``services.engine``: source record → values and
 references) and the resolver (references → ids, prefetched per batch). A record the
