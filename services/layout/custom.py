@@ -11,14 +11,8 @@ then declares the same custom fields (label, options, required) as the bundle re
 
 import posixpath
 
-from ..fst_bundle import (
-    _TRUE_WORDS,
-    CUSTOM_FIELDS_FILE,
-    _object_name,
-    custom_field_column,
-    field_type,
-    name_key,
-)
+from ..fst_bundle import CUSTOM_FIELDS_FILE, custom_field_column, field_type, name_key
+from ..fst_bundle.objects import _TRUE_WORDS, _object_name
 from ..source_base import CustomFieldDef, RecordIssue
 from .model import ColumnLayout, SourceLayout
 

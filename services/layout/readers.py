@@ -26,8 +26,6 @@ import tempfile
 
 from ..errors import BundleError
 from ..fst_bundle import (
-    _BAD_CHARS,
-    _READ_ERRORS,
     MAX_COLUMN_NOTICES,
     MAX_COLUMNS,
     MAX_LINE_CHARS,
@@ -35,15 +33,11 @@ from ..fst_bundle import (
     MAX_MEMBER_BYTES,
     MAX_RATIO,
     BundleLimitError,
-    _CappedFile,
-    _csv_reader,
-    _FolderContainer,
-    _LineLimit,
-    _Lines,
-    _ZipContainer,
     open_text,
     safe_path,
 )
+from ..fst_bundle.containers import _READ_ERRORS, _CappedFile, _FolderContainer, _ZipContainer
+from ..fst_bundle.text import _BAD_CHARS, _csv_reader, _LineLimit, _Lines
 from ..http_client import MAX_ATTACHMENT_BYTES
 from ..source_base import RecordIssue
 from . import sheets

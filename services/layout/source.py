@@ -16,7 +16,9 @@ from a column of paths (:mod:`.attachments`).
 """
 
 from ..errors import BundleError
-from ..fst_bundle import DEFAULT_PAGE_SIZE, SeenIds, _as_size, _as_utc, pages, parse_timestamp
+from ..fst_bundle import DEFAULT_PAGE_SIZE, SeenIds, pages, parse_timestamp
+from ..fst_bundle.containers import _as_size
+from ..fst_bundle.values import _as_utc
 from ..http_client import MAX_ATTACHMENT_BYTES
 from ..source_base import CustomFieldDef, RecordIssue, Source
 from . import attachments as files
