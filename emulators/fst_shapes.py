@@ -41,6 +41,7 @@ from . import messy
 from .fst_data import CUSTOM_FIELDS, generate
 from .fst_shape_draw import (  # noqa: F401
     FIXED_SHAPES,
+    LINK_KINDS,
     LINK_TARGETS,
     NUMBER_COLUMNS,
     Shape,
@@ -351,6 +352,13 @@ class _Writer:
             self.truth["tables"].append(
                 self.table(obj, self.records[obj], self.columns(obj), base))
         self.photos()
+        self.truth["record_keys"] = {
+            obj: sorted(self.key_of(obj, r) for r in self.records[obj])
+            for obj in LINK_KINDS}
+        self.truth["key_aliases"] = {  # number → canonical id, where keyed by id
+            obj: {self.written(r[column]).strip(): self.key_of(obj, r)
+                  for r in self.records[obj] if (r[column] or "").strip()}
+            for obj, column in NUMBER_COLUMNS.items() if shape.keys[obj] == "id"}
         for extra in shape.extras:
             path = self.path(extra)
             self.files[path] = README_TEXT.encode() if extra.endswith(".txt") else \
