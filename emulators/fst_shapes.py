@@ -41,7 +41,6 @@ from . import messy
 from .fst_data import CUSTOM_FIELDS, generate
 from .fst_shape_draw import (  # noqa: F401
     FIXED_SHAPES,
-    LINK_KINDS,
     LINK_TARGETS,
     NUMBER_COLUMNS,
     Shape,
@@ -354,7 +353,7 @@ class _Writer:
         self.photos()
         self.truth["record_keys"] = {
             obj: sorted(self.key_of(obj, r) for r in self.records[obj])
-            for obj in LINK_KINDS}
+            for obj in self.records}
         self.truth["key_aliases"] = {  # number → canonical id, where keyed by id
             obj: {self.written(r[column]).strip(): self.key_of(obj, r)
                   for r in self.records[obj] if (r[column] or "").strip()}

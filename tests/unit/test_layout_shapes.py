@@ -18,7 +18,7 @@ applied with ``source.LayoutSource``; the result is compared with the generator'
 
 import pytest
 
-from emulators.fst_shapes import DATETIME_COLUMNS, MONEY_COLUMNS, make_shape
+from emulators.fst_shapes import DATETIME_COLUMNS, MONEY_COLUMNS, NUMBER_COLUMNS, make_shape
 from services.layout.model import CANONICAL
 from services.layout.propose import propose_layout
 from services.layout.readers import open_tables
@@ -57,12 +57,23 @@ def _key_kind(obj, kind):
     return SAME_KEYS.get((obj, kind), kind)
 
 
-def column_verdict(truth, col):
+def _number_keyed(obj, found):
+    """The proposal keys customers or work orders by their number: as good a record key
+    as the internal id (the links are then checked against the numbers)."""
+    keys = found.key_columns() if found else []
+    return obj in NUMBER_COLUMNS and [c.field for c in keys] == [NUMBER_COLUMNS[obj]]
+
+
+def column_verdict(truth, col, number_keyed=False):
     """None when the proposal ``col`` (a ColumnLayout or None) matches the truth column,
-    else what was proposed."""
+    else what was proposed. ``number_keyed``: the table is keyed by its number instead of
+    the id, and the truth's key is the id: the id is then a field, the number the key."""
     if col is None:
         return "not in the layout"
     proposed = f"{col.role}/{col.field}"
+    if number_keyed and col.field == truth["field"] and {truth["role"], col.role} == {
+            "key", "field"}:
+        return None
     if col.role != truth["role"]:
         return proposed
     if truth["role"] == "custom":
@@ -89,6 +100,18 @@ def _own_key(obj, record):
     return "" if value is None else str(value).strip()
 
 
+def _identity(obj, record, known, aliases):
+    """The truth's canonical id of a record the source gives, whatever key the proposal
+    chose for its table (its id, its number, a composite key …), or None."""
+    for name in ("id", CANONICAL[obj].id_column, NUMBER_COLUMNS.get(obj)):
+        value = record.get(name) if name else None
+        text = "" if value is None else str(value).strip()
+        text = aliases.get(text, text)
+        if text in known:
+            return text
+    return None
+
+
 def _is_problem(value):
     return isinstance(value, str) and value.startswith(PROBLEM)
 
@@ -106,7 +129,14 @@ def score_links(truth, layout, source):
            "wrong": [], "unresolved": [], "lost": [], "unflagged_ambiguous_columns": [],
            "unknown_records": 0}
     objects = set(source.list_objects())
-    keys = {obj: set(ids) for obj, ids in truth["record_keys"].items()}
+    aliases = truth["key_aliases"]
+    # the records the source gives, by their key there → the truth's id of each: a link
+    # must name one of them, and the right one
+    given = {}
+    for obj, keys in truth["record_keys"].items():
+        known = set(keys)
+        given[obj] = {_own_key(obj, r): _identity(obj, r, known, aliases.get(obj, {}))
+                      for r in _records(source, obj)} if obj in objects else {}
     for table in truth["tables"]:
         links = [c for c in table["columns"] if c["role"] == "link"]
         if not links or table["object"] not in objects:
@@ -116,24 +146,25 @@ def score_links(truth, layout, source):
             col = proposed.column(link["name"]) if proposed else None
             if link["ambiguous"] and (col is None or col.confidence >= 1):
                 out["unflagged_ambiguous_columns"].append((table["path"], link["name"]))
-        aliases = truth["key_aliases"].get(table["object"], {})
+        known = set(links[0]["expected"])
         for record in _records(source, table["object"]):
-            own = _own_key(table["object"], record)
-            own = aliases.get(own, own)  # keyed by number where the truth says by id
+            own = _identity(table["object"], record, known,
+                            aliases.get(table["object"], {}))
+            if own is None:
+                out["unknown_records"] += 1
+                continue
             for link in links:
-                if own not in link["expected"]:
-                    out["unknown_records"] += 1
-                    continue
                 expected, value = link["expected"][own], record.get(link["field"])
                 text = "" if value is None else str(value).strip()
+                named = given[link["link_object"]].get(text, "no record")
                 where = (table["path"], link["name"], own, expected, text)
                 if _is_problem(value):
                     key = "flagged_ambiguous" if expected in ("ambiguous", "not_found") \
                         else "flagged"
                     out[key] += 1
-                elif expected is None and not text or text == expected:
+                elif expected is None and not text or named == expected:
                     out["right"] += 1
-                elif text in keys[link["link_object"]]:
+                elif named not in ("no record", None):
                     out["wrong"].append(where)
                 elif expected == "not_found":
                     out["orphans_kept"] += 1
@@ -160,9 +191,10 @@ def score_shape(export, truth):
                                         proposed if found else "not listed"))
             if not table["object"]:
                 continue
+            number_keyed = _number_keyed(table["object"], found)
             for column in table["columns"]:
                 verdict = column_verdict(column, found.column(column["name"]) if found
-                                         else None)
+                                         else None, number_keyed)
                 result["columns"] += 1
                 if verdict is None:
                     result["right"] += 1
