@@ -6,12 +6,18 @@ applied with ``source.LayoutSource``; the result is compared with the generator'
 
 * every file and sheet assigned to its object (the extras and attachment files to none);
 * the columns given the right role and canonical field at the first proposal: at least
-  95 % over all shapes, and at least :data:`SHAPE_FLOOR` in every shape;
-* every link of every canonical record is the truth's canonical id, or a link problem
-  (a string starting with "⚠ "); the values that name several records are problems and
-  their column's confidence is below 1 — never a wrong link;
-* dates proven day- or month-first by their values are read so; the decimal mark and
-  the attachment mode are found.
+  95 % over all shapes, and at least :data:`SHAPE_FLOOR` in every shape (customers and
+  work orders keyed by their number rather than their id count as keyed right; a custom
+  column needs the role only, its name being the proposer's ``cf_<label>``);
+* never a wrong link: no link of a canonical record names another record than the
+  truth's (records are identified by their id, id column or number, whatever key the
+  proposal gave their table);
+* every link right or flagged: a value naming several records, or none, is a link
+  problem (a string starting with "⚠ ") and its column's confidence is below 1; a link
+  by id to a record that does not exist may stay as written (the engine blocks it as
+  today's orphans); no value naming one record is left unresolved or lost;
+* dates proven day- or month-first by their values are read so (unproven ones may be
+  "ambiguous"), the clock and decimal mark are found, and the attachment mode.
 
 ``pytest tests/unit/test_layout_shapes.py -s`` prints the score of every shape.
 """
