@@ -13,9 +13,9 @@ applied with ``source.LayoutSource``; the result is compared with the generator'
   truth's (records are identified by their id, id column or number, whatever key the
   proposal gave their table);
 * every link right or flagged: a value naming several records, or none, is a link
-  problem (a string starting with "⚠ ") and its column's confidence is below 1; a link
-  by id to a record that does not exist may stay as written (the engine blocks it as
-  today's orphans); no value naming one record is left unresolved or lost;
+  problem (a string starting with "⚠ ") and its column's confidence is below 1; a value
+  naming no record may also stay as written (the engine blocks it as today's orphans);
+  no value naming one record is left unresolved or lost;
 * dates proven day- or month-first by their values are read so (unproven ones may be
   "ambiguous"), the clock and decimal mark are found, and the attachment mode.
 
