@@ -1,7 +1,14 @@
 """Source layouts: which table of a source holds which object, and each column's role.
 
-``model`` (the layout as data, JSON, the built-in FST profile), ``readers`` (files,
-sheets, folders and zips as :class:`model.RawTables`), ``propose`` (the proposer, every
-choice with a confidence and a reason), ``source`` (:class:`source.LayoutSource`: a
-confirmed layout applied to raw tables, giving the canonical records the templates read).
+The data: ``model`` (the layout, its JSON, the built-in FST profile).
+Reading: ``readers`` (files, folders, zips as :class:`model.RawTables`), ``sheets``
+(XLSX/XLS as the text a user sees).
+Proposing: ``propose`` (tables → objects, the driver), ``vocabulary`` (the English words
+of exports), ``stats`` (sampled column statistics and value conventions), ``columns``
+(column roles and the record key), ``sketches`` (bounded value sketches, links by value
+overlap), ``find_attachments`` (manifest, path column or per-record folders).
+Applying: ``source`` (:class:`source.LayoutSource`: a confirmed layout over raw tables,
+giving the canonical records the templates read), ``values`` (dates, amounts, yes/no to
+canonical text), ``links`` (links by natural keys; ambiguous or missing → a link
+problem), ``attachments`` (synthesised attachment records), ``custom`` (custom columns).
 """
