@@ -1,5 +1,4 @@
 import logging
-import tempfile
 from collections import Counter
 
 import requests
@@ -14,6 +13,7 @@ from .common import (
     generator_truth,
     planned_project,
     temp_bundle,
+    temp_folder,
 )
 
 _logger = logging.getLogger(__name__)
@@ -381,9 +381,7 @@ class TestDiffCatchesBrokenMap(TransactionCase):
     def test_wrong_transform_is_caught_on_exactly_its_field(self):
         """A transform that does not fit its field: the sample's records fail on that field
         alone, with the reason; nothing wrong reaches the database (the diff stays clean)."""
-        tmp = tempfile.TemporaryDirectory(prefix="fsm_diff_")  # pylint: disable=consider-using-with
-        self.addCleanup(tmp.cleanup)
-        project, line = broken_map_project(self.env, tmp.name)
+        project, line = broken_map_project(self.env, temp_folder(self, "fsm_diff_"))
         self.assertEqual(line.transform, "datetime_utc")
         line.transform = "date"  # wrong: drops the time of a datetime field
         project.map_id.action_confirm()

@@ -194,7 +194,7 @@ class OdooRunner:
         report_path = self.logdir / "cli_discover.json"
         rc, text, _took = self.odoo_bin(
             f"--addons-path={self.addons_path}", "fsm-migrate", "discover", "-d", db,
-            "--no-http", "--source", "fst-bundle", "--path", str(bundle),
+            "--no-http", "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
             "--report", str(report_path), log="cli_discover")
         if rc == 0:
             report = json.loads(report_path.read_text())
@@ -215,7 +215,7 @@ class OdooRunner:
                         "--scale", "0.5", "--seed", "4"], cwd=REPO, check=True,
                        capture_output=True)
         texts, reports = [], []
-        flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle),
+        flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
                  "--confirm-map", "--no-sample"]
         for attempt in (1, 2):
             report_path = self.logdir / f"cli_run_{attempt}.json"
@@ -288,7 +288,7 @@ class OdooRunner:
             copy = self.logdir / f"workers_bundle_{name.replace(' ', '_')}"
             shutil.copytree(bundle, copy)
             rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
-                                     "--path", str(copy), "--confirm-map", "--no-sample",
+                                     "--path", str(copy), "--allow-any-path", "--confirm-map", "--no-sample",
                                      "--stage-only", "--batch-size", "60", "--report", str(path),
                                      log=f"stage_{name}")
             texts.append(text)
@@ -406,7 +406,7 @@ class OdooRunner:
                 odd_malformed = {(m["object"], str(m["id"])) for m in json.loads(
                     answer.read())["malformed"]}
             sources = {
-                "bundle": ["--source", "fst-bundle", "--path", str(bundle)],
+                "bundle": ["--source", "fst-bundle", "--path", str(bundle), "--allow-any-path"],
                 "dispatch": ["--source", "dispatch", "--url", f"http://127.0.0.1:{port}",
                              "--client-id", "ci", "--client-secret-file",
                              self._secret_file("ci-secret"), "--allow-loopback"],
