@@ -215,8 +215,8 @@ class OdooRunner:
                         "--scale", "0.5", "--seed", "4"], cwd=REPO, check=True,
                        capture_output=True)
         texts, reports = [], []
-        flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
-                 "--confirm-map", "--no-sample"]
+        flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle),
+                 "--allow-any-path", "--confirm-map", "--no-sample"]
         for attempt in (1, 2):
             report_path = self.logdir / f"cli_run_{attempt}.json"
             rc, text, _took = self.odoo_bin(
@@ -288,8 +288,8 @@ class OdooRunner:
             copy = self.logdir / f"workers_bundle_{name.replace(' ', '_')}"
             shutil.copytree(bundle, copy)
             rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
-                                     "--path", str(copy), "--allow-any-path", "--confirm-map", "--no-sample",
-                                     "--stage-only", "--batch-size", "60", "--report", str(path),
+                                     "--path", str(copy), "--allow-any-path", "--confirm-map",
+                                     "--no-sample", "--stage-only", "--batch-size", "60", "--report", str(path),
                                      log=f"stage_{name}")
             texts.append(text)
             if rc:
