@@ -375,7 +375,8 @@ def engine_run(runner, db, bundle, work, name, workers):
     rc, text, _took = runner.odoo_bin(
         f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db, "--no-http",
         "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
-        "--confirm-map", "--no-sample", "--stage-only", "--report", str(stage_path), log=f"stage_{tag}")
+        "--confirm-map", "--no-sample", "--stage-only", "--report", str(stage_path),
+        log=f"stage_{tag}")
     if rc:
         sys.exit(text[-3000:])
     prepare = time.perf_counter() - started
