@@ -250,15 +250,17 @@ class FsmMigrationLayoutTable(models.Model):
     status = fields.Char(readonly=True, help="What discovery made of the file: read, empty, "
                                              "or why it is not a table.")
     rows = fields.Integer(readonly=True, help="Data rows, when known.")
-    encoding = fields.Char(readonly=True)
+    encoding = fields.Char(readonly=True, help="The text encoding the file was read with.")
     confidence = fields.Float(help="How sure the proposer is (0–1).")
     reason = fields.Char(help="Why the proposer chose this.")
     date_order = fields.Selection([(o, o) for o in DATE_ORDERS], default="ymd",
                                   help="Order of day, month and year in its dates: "
                                        "'ambiguous' must be chosen before confirming.")
-    clock = fields.Selection([("24", "24 h"), ("12", "12 h (AM/PM)")], default="24")
+    clock = fields.Selection([("24", "24 h"), ("12", "12 h (AM/PM)")], default="24",
+                             help="Whether its times are written with AM/PM.")
     decimal = fields.Selection([(".", "1234.5"), (",", "1234,5")], default=".",
-                               string="Decimal mark")
+                               string="Decimal mark",
+                               help="The decimal mark of its amounts and quantities.")
     conventions_reason = fields.Char(readonly=True, string="Conventions found",
                                      help="What the values showed.")
     sample_json = fields.Text(readonly=True)

@@ -10,7 +10,7 @@ from collections import Counter
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from ..importers.resolver import RefResolver, Unresolved
+from ..importers.resolver import LINK_PROBLEM, RefResolver, Unresolved
 from ..services.layout.model import (
     AttachmentLayout,
     ColumnLayout,
@@ -18,7 +18,6 @@ from ..services.layout.model import (
     SourceLayout,
     TableLayout,
 )
-from ..services.layout.source import LINK_PROBLEM
 from ..services.record_mapper import Ref
 from .common import allow_import_folder, run_python, temp_bundle, temp_folder
 
