@@ -20,6 +20,8 @@ class FsmMigrationLayoutImport(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
+        if not self.file:
+            raise UserError(_("Choose the layout's JSON file."))
         try:
             text = base64.b64decode(self.file).decode("utf-8-sig")
         except (ValueError, UnicodeDecodeError) as exc:
