@@ -16,12 +16,17 @@ VOLATILE = ("confidence", "reason", "sample", "rows", "status", "encoding")
 
 
 def layout_structure(data):
-    """A layout dict without its confidences, reasons, samples and counts: two proposals
+    """A layout (dict or JSON text) without its confidences, reasons, samples and counts: two proposals
     with the same structure make the same choices."""
+    return _structure(json.loads(data or "{}") if isinstance(data, str) or not data
+                      else data)
+
+
+def _structure(data):
     if isinstance(data, dict):
-        return {k: layout_structure(v) for k, v in data.items() if k not in VOLATILE}
-    if isinstance(data, list):
-        return [layout_structure(v) for v in data]
+        return {k: _structure(v) for k, v in data.items() if k not in VOLATILE}
+    if isinstance(data, (list, tuple)):
+        return [_structure(v) for v in data]
     return data
 
 

@@ -440,12 +440,11 @@ class FsmMigrationProject(models.Model):
         text = proposal.to_json()
         confirmed = self.confirmed_layout_id
         self._post_note(body=_("Files and sheets found: %s", "; ".join(tables) or _("none")))
-        if confirmed and layout_structure(json.loads(confirmed.proposed_json or "{}")) \
-                == layout_structure(proposal.to_dict()):
+        same = layout_structure(text)
+        if confirmed and layout_structure(confirmed.proposed_json) == same:
             for draft in self.layout_ids.filtered(lambda rec: rec.state == "draft"):
-                if draft.proposed_json and layout_structure(json.loads(
-                        draft.proposed_json)) == layout_structure(proposal.to_dict()):
-                    draft.sudo().unlink()  # (the same proposal again: nothing to review)
+                if layout_structure(draft._to_layout().to_json()) == same:
+                    draft.sudo().unlink()  # (the same proposal again, unedited)
             return confirmed
         new = Layout._create_from_layout(self, proposal, text)
         if proposal.profile != "custom" and proposal.lowest_confidence() >= 1.0 \
