@@ -16,8 +16,8 @@ VOLATILE = ("confidence", "reason", "sample", "rows", "status", "encoding")
 
 
 def layout_structure(data):
-    """A layout (dict or JSON text) without its confidences, reasons, samples and counts: two proposals
-    with the same structure make the same choices."""
+    """A layout (dict or JSON text) without its confidences, reasons, samples and counts:
+    two proposals with the same structure make the same choices."""
     return _structure(json.loads(data or "{}") if isinstance(data, str) or not data
                       else data)
 
