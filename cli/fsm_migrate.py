@@ -251,6 +251,10 @@ class FsmMigrate(Command):
         review = list(data.problems())
         for table in tables:
             if not table.object:
+                if table.status == "read" and table.rows:
+                    review.append(f"{table.label}: ignored, {table.rows} rows "
+                                  f"({table.reason or 'no object recognised'}): choose its "
+                                  "object if it holds one")
                 continue
             if table.confidence < 0.9:
                 review.append(f"{table.label} → {table.object}: {round(table.confidence * 100)}%"

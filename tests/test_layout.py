@@ -52,6 +52,28 @@ def migrate(env, project):
     return run
 
 
+def expected_blocked(truth):
+    """Per object, how many records the shape's truth says must be blocked at most: a link
+    whose value names no record or several (``not_found``, ``ambiguous``), or a parent that
+    is itself blocked (followed to a fixed point)."""
+    links = [(table["object"], col["link_object"], col.get("expected") or {})
+             for table in truth["tables"] if table.get("object")
+             for col in table["columns"] if col.get("role") == "link"]
+    blocked = {obj: set() for obj, _target, _expected in links}
+    for _obj, target, _expected in links:
+        blocked.setdefault(target, set())
+    changed = True
+    while changed:
+        changed = False
+        for obj, target, expected in links:
+            for key, value in expected.items():
+                if key not in blocked[obj] and value is not None and (
+                        value in ("not_found", "ambiguous") or str(value) in blocked[target]):
+                    blocked[obj].add(key)
+                    changed = True
+    return {obj: len(keys) for obj, keys in blocked.items()}
+
+
 def per_object(run):
     stats = {}
     for batch in run.batch_ids:
@@ -172,6 +194,13 @@ class ForeignShapeCase(TransactionCase):
             self.assertGreater(stats[obj]["created"], 0, f"{self.shape}: {obj} {stats[obj]}")
         # what was not staged on its own is skipped by the map (an app not installed) or
         # read into its parent's fields (line items summed up on the lead)
+        # blocked only by what the truth says cannot be linked (never by a wrong layout)
+        at_most = expected_blocked(self.truth)
+        for obj, row in stats.items():
+            reasons = Counter(i.reason[:100] for i in self.shape_run.issue_ids.filtered(
+                lambda i, o=obj: i.source_object == o and i.status == "blocked"))
+            self.assertLessEqual(row["blocked"], at_most.get(obj, 0),
+                                 f"{self.shape}: {obj} {row}; {reasons.most_common(3)}")
         fsm_map = self.project.confirmed_map_id
         for obj in held - set(stats) - {"attachments", "custom_fields"}:
             own = fsm_map.object_line_ids.filtered(lambda o, obj=obj: o.source_object == obj)
