@@ -390,8 +390,8 @@ def engine_run(runner, db, bundle, work, name, workers):
             ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), str(runner.py),
              str(runner.odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
              "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(staged["run_id"]),
-             "--allow-any-path", "--report", str(report_path)], cwd=runner.odoo, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL), report_path, rss_path))
+             "--allow-any-path", "--report", str(report_path)], cwd=runner.odoo,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), report_path, rss_path))
     for proc, _report, _rss in procs:
         if proc.wait() != 0:
             sys.exit(f"a worker of {name} failed")
