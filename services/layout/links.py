@@ -1,155 +1,99 @@
-"""Bounded value sketches of columns and the inclusion dependencies between them (links
-by value overlap), whatever the size of the source.
+"""Links by natural keys: an index of one object's numbers, names or e-mails to its ids.
 
-A :class:`Sketch` keeps the 64-bit hashes of a column's normalised values with their row
-counts, at most ``cap`` of them: past the cap it keeps only the hashes below a threshold
-that halves each time (a consistent hash sample, so two sketches are compared on the
-hash range both still cover, and the estimate stays unbiased).
+A work order may name its customer by a number, its technician by a full name; the
+layout says which (``ColumnLayout.link_key``). :class:`KeyIndex` is built once per
+target object and key kind, from the target's own table: normalised value (case and
+whitespace do not count; a full name is ``First Last`` and also ``Last, First``) → at
+most :data:`MAX_CANDIDATES` ids (with a label each, for the message) and how many
+records hold it. ``resolve`` gives the one id, or a *link problem*: a string starting
+with :data:`LINK_PROBLEM`, a sentence for the consultant naming the value, where it
+was and the candidates or where it was looked for. The engine blocks a record whose
+link is a problem; a wrong link is never made.
 """
 
-import re
-import zlib
-from dataclasses import dataclass
-
-SKETCH_CAP = 4096
-_FULL = 1 << 64
-_INT_FLOAT = re.compile(r"^(\d+)\.0+$")
-
-
-def normalise(value):
-    """A value as links compare it: case and runs of spaces aside, ``12.0`` is ``12``."""
-    text = " ".join(str(value).casefold().split())
-    return _INT_FLOAT.sub(r"\1", text)
+LINK_PROBLEM = "\u26a0 "
+#: candidates kept per key value (the message names them; more are only counted)
+MAX_CANDIDATES = 3
+#: canonical columns tried, in order, for the label of a candidate in a message
+LABEL_COLUMNS = ("name", "number", "invoice_number", "account_code")
+KEY_NAMES = {"id": "id", "number": "number", "name": "name", "full_name": "full name",
+             "email": "e-mail"}
 
 
-def hash64(text):
-    data = text.encode("utf-8", "surrogatepass")
-    return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x5BD1E995)
+def normalise(text):
+    """Case- and whitespace-insensitive form of a key value."""
+    return " ".join(str(text).split()).casefold()
 
 
-class Sketch:
-    """Hash sample of a column's normalised values (see the module doc)."""
-
-    __slots__ = ("counts", "limit", "cap", "rows")
-
-    def __init__(self, cap=SKETCH_CAP):
-        self.counts = {}
-        self.limit = _FULL
-        self.cap = cap
-        self.rows = 0  # non-empty values added (all of them, sampled or not)
-
-    def add(self, text):
-        self.rows += 1
-        value = hash64(text)
-        if value >= self.limit:
-            return
-        counts = self.counts
-        counts[value] = counts.get(value, 0) + 1
-        if len(counts) > self.cap:
-            while len(counts) > self.cap:
-                self.limit //= 2
-                counts = {k: n for k, n in counts.items() if k < self.limit}
-            self.counts = counts
-
-    @property
-    def fraction(self):
-        """The share of the hash range this sketch still covers."""
-        return self.limit / _FULL
-
-    def duplicate_rows(self):
-        """Estimated rows whose value another row also has."""
-        dup = sum(n for n in self.counts.values() if n > 1)
-        return dup / self.fraction
-
-    def distinct(self):
-        return len(self.counts) / self.fraction
-
-    def contains(self, text):
-        """True/False when the value's hash is in the covered range, else None."""
-        value = hash64(text)
-        if value >= self.limit:
-            return None
-        return value in self.counts
-
-    def multiplicity(self, text):
-        value = hash64(text)
-        return None if value >= self.limit else self.counts.get(value, 0)
+def is_link_problem(value):
+    return isinstance(value, str) and value.startswith(LINK_PROBLEM)
 
 
-@dataclass
-class Overlap:
-    """How much of a source column's values a target sketch holds."""
-
-    share: float  # of the source's non-empty rows (sampled range)
-    ambiguous: float  # share of the source rows whose value two target rows have
-    rows: int  # source rows compared (in the range both sketches cover)
-    distinct: int  # distinct source values compared
-
-    @property
-    def estimated_ambiguous_rows(self):
-        return self.ambiguous
+def record_label(record):
+    """A short name of a record for a message (its name, number, e-mail …)."""
+    for column in LABEL_COLUMNS:
+        value = (record.get(column) or "").strip()
+        if value:
+            return value
+    full = " ".join(p for p in ((record.get("first_name") or "").strip(),
+                                (record.get("last_name") or "").strip()) if p)
+    return full or (record.get("email") or "").strip()
 
 
-def overlap(source, target):
-    """The :class:`Overlap` of ``source`` in ``target`` (two :class:`Sketch`)."""
-    limit = min(source.limit, target.limit)
-    total = hit = ambiguous = distinct = 0
-    counts = target.counts
-    for value, rows in source.counts.items():
-        if value >= limit:
-            continue
-        distinct += 1
-        total += rows
-        found = counts.get(value, 0)
-        if found:
-            hit += rows
-            if found > 1:
-                ambiguous += rows
-    if not total:
-        return Overlap(0.0, 0.0, 0, 0)
-    return Overlap(hit / total, ambiguous / total, total, distinct)
+def key_values(record, columns):
+    """The normalised key values of ``record`` for the canonical ``columns`` of a key
+    kind: one column → its value; two (first, last) → ``First Last`` and ``Last, First``."""
+    if len(columns) == 1:
+        value = normalise(record.get(columns[0]) or "")
+        return {value} if value else set()
+    first, last = (normalise(record.get(c) or "") for c in columns[:2])
+    if not first or not last:
+        return {first or last} - {""}
+    return {f"{first} {last}", f"{last}, {first}", f"{last},{first}"}
 
 
-class TableSketches:
-    """The sketches of one table's candidate columns, plus composed full names."""
+class KeyIndex:
+    """Normalised key value → ``[count, (id, label), …]`` of one target object."""
 
-    def __init__(self, columns, full_name=None, cap=SKETCH_CAP):
-        self.columns = {name: Sketch(cap) for name in columns}
-        #: (first column, last column) → sketch of "first last" and "last, first"
-        self.full_name = full_name
-        self.full = Sketch(cap) if full_name else None
-        self.rows = 0
+    def __init__(self, obj, kind, table_label, looked_in):
+        self.obj = obj
+        self.kind = kind
+        self.table_label = table_label
+        #: the target columns searched, as a consultant reads them ("'Customer #'")
+        self.looked_in = looked_in
+        self.entries = {}
 
-    def add(self, row):
-        self.rows += 1
-        for name, sketch in self.columns.items():
-            value = row.get(name)
-            if value is None:
-                continue
-            text = normalise(value)
-            if text:
-                sketch.add(text)
-        if self.full is not None:
-            first = normalise(row.get(self.full_name[0]) or "")
-            last = normalise(row.get(self.full_name[1]) or "")
-            if first and last:
-                self.full.add(f"{first} {last}")
-                self.full.rows -= 1
-                self.full.add(f"{last}, {first}")
+    def add(self, values, record_id, label):
+        for value in values:
+            entry = self.entries.get(value)
+            if entry is None:
+                self.entries[value] = [1, (record_id, label)]
+            elif all(candidate[0] != record_id for candidate in entry[1:]):
+                entry[0] += 1
+                if len(entry) <= MAX_CANDIDATES:
+                    entry.append((record_id, label))
+
+    def __len__(self):
+        return len(self.entries)
+
+    def resolve(self, value, column, table):
+        """The one target id named by ``value``, else a link problem sentence."""
+        key = normalise(value)
+        entry = self.entries.get(key)
+        where = f"{value.strip()!r} in column {column!r} of {table}"
+        objects = self.obj.replace("_", " ")
+        if entry is None:
+            return (f"{LINK_PROBLEM}{where} matches no {self.looked_in} in "
+                    f"{self.table_label}")
+        if entry[0] == 1:
+            return entry[1][0]
+        shown = ", ".join(f"{rid} ({label})" if label and label != rid else str(rid)
+                          for rid, label in entry[1:])
+        more = f" and {entry[0] - MAX_CANDIDATES} more" if entry[0] > MAX_CANDIDATES else ""
+        return f"{LINK_PROBLEM}{where} matches {entry[0]} {objects}: {shown}{more}"
 
 
-def folder_overlap(names, target):
-    """Share of folder ``names`` (normalised) that are values of ``target``, trying the
-    name as it is, then without a leading word (``wo_20001`` → ``20001``)."""
-    checked = hit = 0
-    for name in names:
-        for text in (name, re.sub(r"^[a-z]+[\s_\-#]*", "", name)):
-            found = target.contains(text) if text else None
-            if found:
-                checked += 1
-                hit += 1
-                break
-        else:
-            if target.contains(name) is not None:
-                checked += 1
-    return hit / checked if checked else 0.0, checked
+def unresolvable(obj, kind, column, table, why):
+    """The link problem of a link whose target cannot be searched at all."""
+    return (f"{LINK_PROBLEM}column {column!r} of {table} names {obj.replace('_', ' ')} by "
+            f"their {KEY_NAMES.get(kind, kind)}, but {why}")
