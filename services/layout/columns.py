@@ -6,7 +6,7 @@ from itertools import combinations
 from ..fst_bundle import snake_case
 from .model import CANONICAL, ColumnLayout
 from .stats import custom_type
-from .vocabulary import COLUMN_KINDS, KEY_HINTS, TEXT_KINDS, column_score, tokens
+from .vocabulary import COLUMN_KINDS, KEY_HINTS, OBJECT_WORDS, TEXT_KINDS, column_score, tokens
 
 #: a header/kind score from which a column is taken as a canonical column
 FIELD_THRESHOLD = 0.5
@@ -35,6 +35,8 @@ def score_matrix(scan, obj):
         kind = stats.kind
         for column in spec.columns:
             score = column_score(header, column, obj)
+            if column == spec.id_column and _own_id(header, obj):
+                score = max(score, 0.95)  # "ID", "Call ID" in the calls table
             if column == "email" and kind == "email":
                 score = max(score, 0.55)
             if column == "body_html" and kind == "html":
@@ -42,6 +44,14 @@ def score_matrix(scan, obj):
             if column in ("latitude", "longitude") and score and not (
                     stats.is_latitude() if column == "latitude" else stats.is_longitude()):
                 score *= 0.5
+            if column in ("state", "bill_state", "country", "bill_country") and score:
+                score *= 1.0 if stats.short_codes >= 0.5 else 0.8
+            elif column == "status" and stats.short_codes >= 0.5:
+                score *= 0.6
+            if column in ("account_code", "number", "invoice_number") and kind == "integer":
+                score *= 0.85  # plain integers are rather the id ("Cust #": 1001)
+            elif column == spec.id_column and stats.code_like:
+                score *= 0.85  # 'WO-000123' is rather the number
             score *= kind_factor(kind, column)
             if score >= 0.3:
                 out.append((round(score, 4), header, column))
@@ -69,6 +79,13 @@ def content_score(scan, obj):
     precision = total / len(scan.stats)
     recall = total / len(CANONICAL[obj].columns)
     return 2 * precision * recall / (precision + recall), matched
+
+
+def _own_id(header, obj):
+    """``ID`` alone, or the table's own object word + ``ID``/``#`` ("Call ID")."""
+    words = tokens(header)
+    return words in (("id",), ("number",)) or (
+        len(words) == 2 and words[1] in ("id",) and words[0] in OBJECT_WORDS.get(obj, ()))
 
 
 def _key_words(header):
@@ -99,6 +116,9 @@ def choose_key(scan, obj, matched):
             rank = 3 + score
         elif column in numbers:
             rank = 2 + score
+        elif _key_words(header) and column is None and stats.kind == "integer" \
+                and "id" in tokens(header):
+            rank, column = 2.5 - 0.01 * position, spec.id_column
         elif _key_words(header) and column is None:
             rank = 1.5 - 0.01 * position
             column = spec.id_column
@@ -169,6 +189,27 @@ def custom_column(header, stats, label):
     return ColumnLayout(header, "custom", name, custom_type=ftype, confidence=0.5,
                         reason=f"'{header}' in '{label}' is no column of the object; kept as "
                                f"the custom field {name} ({ftype}: {detail}).")
+
+
+def target_columns(scan, layout):
+    """``[(kind, header label, sketch)]`` by which other tables may name this one."""
+    obj = CANONICAL[layout.object]
+    fields_kind = {cols[0]: kind for kind, cols in obj.natural_keys.items() if len(cols) == 1}
+    keys = layout.key_columns()
+    out = []
+    for col in layout.columns:
+        sketch = scan.sketches.columns.get(col.name)
+        if sketch is None:
+            continue
+        if col.role == "key" and len(keys) == 1:
+            kind = "id" if col.field in (None, obj.id_column) else fields_kind.get(col.field)
+            out.append((kind or "id", f"'{col.name}'", sketch))
+        elif col.field in fields_kind and col.field != obj.id_column:
+            out.append((fields_kind[col.field], f"'{col.name}'", sketch))
+    if scan.sketches.full is not None and "full_name" in obj.natural_keys:
+        first, last = scan.full_name
+        out.append(("full_name", f"'{first}' + '{last}'", scan.sketches.full))
+    return out
 
 
 def _singular(obj):

@@ -31,17 +31,18 @@ from .columns import (
     field_column,
     match_columns,
     singular,
+    target_columns,
 )
-from .links import TableSketches, folder_overlap, normalise, overlap
+from .find_attachments import propose_attachments
 from .model import (
     CANONICAL,
-    AttachmentLayout,
     ColumnLayout,
     Conventions,
     SourceLayout,
     TableLayout,
     known_fst_profile,
 )
+from .sketches import TableSketches, overlap
 from .stats import ColumnStats, table_conventions
 from .vocabulary import (
     OBJECT_WORDS,
@@ -90,8 +91,29 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
         else:
             scans.append(_scan(raw, info, sample_rows, max_rows))
     assigned, table_reasons = _assign_tables(scans)
-    tables = []
-    layouts = {}
+    tables, layouts = _table_layouts(scans, table_reasons)
+    references = _links(assigned, layouts)
+    # second round: the tables each table's key values point to confirm or refute it
+    # (lines pointing at invoices are invoice lines)
+    again, reasons_again = _assign_tables(scans, references, table_reasons)
+    if {o: id(s) for o, s in again.items()} != {o: id(s) for o, s in assigned.items()}:
+        assigned, table_reasons = again, reasons_again
+        tables, layouts = _table_layouts(scans, table_reasons)
+        _links(assigned, layouts)
+    _conventions(scans, layouts)
+    for info in others:
+        if info.kind != "file":
+            tables.append(TableLayout(info.path, info.sheet, None, confidence=1.0,
+                                      status=info.status, encoding=info.encoding,
+                                      reason=f"'{info.path}' was not read: {info.status}."))
+    attachments = propose_attachments(raw, scans, layouts, assigned)
+    tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
+                               if t.object in CANONICAL else 0, t.label))
+    return SourceLayout("custom", tables, attachments)
+
+
+def _table_layouts(scans, table_reasons):
+    tables, layouts = [], {}
     for scan in scans:
         obj, confidence, reason = table_reasons[id(scan)]
         layout = TableLayout(scan.info.path, scan.info.sheet, obj, confidence=confidence,
@@ -104,22 +126,14 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
                          reason=f"'{scan.label}' is not migrated.") for h in scan.stats]
         layouts[id(scan)] = layout
         tables.append(layout)
-    _links(assigned, layouts)
-    _conventions(scans, layouts)
-    for info in others:
-        if info.kind != "file":
-            tables.append(TableLayout(info.path, info.sheet, None, confidence=1.0,
-                                      status=info.status, encoding=info.encoding,
-                                      reason=f"'{info.path}' was not read: {info.status}."))
-    attachments = _attachments(raw, scans, layouts, assigned)
-    tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
-                               if t.object in CANONICAL else 0, t.label))
-    return SourceLayout("custom", tables, attachments)
+    return tables, layouts
 
 
 # -- reading -----------------------------------------------------------------------------
 
 def _scan(raw, info, sample_rows, max_rows):
+    if max_rows is not None:
+        sample_rows = min(sample_rows, max_rows)
     scan = Scan(info, {h: ColumnStats(h) for h in info.header})
     rows = raw.iter_rows(info.path, info.sheet)
     for _, row in rows:
@@ -173,7 +187,7 @@ def _known_profile(infos):
     for info in infos:
         if info.kind == "file":
             continue
-        if info.sheet or info.kind not in ("csv",):
+        if info.sheet or info.kind not in ("csv", "tsv", "txt", "rest"):
             return None
         stem = posixpath.basename(info.path).rsplit(".", 1)[0]
         key = name_key(stem)
@@ -203,16 +217,18 @@ def _known_profile(infos):
 
 # -- tables → objects --------------------------------------------------------------------
 
-def _assign_tables(scans):
-    """``({object: scan}, {id(scan): (object, confidence, reason)})``."""
+def _assign_tables(scans, references=None, previous=None):
+    """``({object: scan}, {id(scan): (object, confidence, reason)})``; ``references``
+    ``{id(scan): {id(target scan)}}`` (whose key values its columns hold) with the
+    ``previous`` assignment weigh each object by the links it canonically has."""
     pairs = []
     details = {}
     for scan in scans:
-        names = table_name_scores(scan.info.path)
-        if scan.info.sheet:
-            for obj, value in table_name_scores(scan.info.sheet).items():
-                if value[0] >= names.get(obj, (0,))[0]:
-                    names[obj] = value
+        if _is_schema(scan):
+            continue
+        # a sheet named after an object says more than its workbook's name
+        names = scan.info.sheet and table_name_scores(scan.info.sheet) or \
+            table_name_scores(scan.info.path)
         for obj in CANONICAL:
             name_score, phrase = names.get(obj, (0.0, ()))
             content, matched = content_score(scan, obj)
@@ -221,6 +237,7 @@ def _assign_tables(scans):
             else:  # by content only: several columns must say so
                 strong = sum(1 for _, value in matched.values() if value >= 0.6)
                 score = (0.75 if strong >= 3 else 0.4) * min(1.0, content * 1.6)
+            score += _reference_bonus(scan, obj, references, previous)
             details[(id(scan), obj)] = (name_score, phrase, content, matched)
             if score >= 0.05:
                 pairs.append((score, scan, obj))
@@ -242,6 +259,18 @@ def _assign_tables(scans):
     return assigned, result
 
 
+def _reference_bonus(scan, obj, references, previous):
+    if not references:
+        return 0.0
+    linked = set(CANONICAL[obj].links.values())
+    bonus = 0.0
+    for target in references.get(id(scan), ()):
+        target_obj = previous.get(target, (None,))[0]
+        if target_obj:
+            bonus += 0.08 if target_obj in linked else -0.08
+    return bonus
+
+
 def _table_reason(scan, obj, detail):
     name_score, phrase, content, matched = detail
     what = obj.replace("_", " ")
@@ -258,9 +287,13 @@ def _table_reason(scan, obj, detail):
     return _sentence(parts)
 
 
+def _is_schema(scan):
+    return is_custom_field_schema(scan.info.sheet or scan.info.path) or {
+        "object", "name", "type"} <= {h.strip().lower() for h in scan.stats}
+
+
 def _unassigned_reason(scan, pairs, assigned):
-    if is_custom_field_schema(scan.info.path) or {"object", "name", "type"} <= {
-            h.lower() for h in scan.stats}:
+    if _is_schema(scan):
         return 0.8, (f"'{scan.label}' is a custom field schema, not an object: the custom "
                      "columns of the other tables are proposed from their values.")
     best = next(((score, obj) for score, s, obj in pairs if s is scan), None)
@@ -293,36 +326,35 @@ def _columns(scan, obj):
                 reason=f"'{header}' holds file paths (see attachments).")
         else:
             out[header] = custom_column(header, stats, scan.label)
-    if not keys:
+    _number_by_values(scan, obj, out, taken)
+    if not keys and out:
         out[next(iter(scan.stats))].reason += (
             f" No column or pair of columns of '{scan.label}' is unique: choose the key.")
     return [out[h] for h in scan.stats]
 
 
-def _target_columns(scan, layout):
-    """``[(kind, header label, sketch)]`` by which other tables may name this one."""
-    obj = CANONICAL[layout.object]
-    fields_kind = {cols[0]: kind for kind, cols in obj.natural_keys.items() if len(cols) == 1}
-    keys = layout.key_columns()
-    out = []
-    for col in layout.columns:
-        sketch = scan.sketches.columns.get(col.name)
-        if sketch is None:
-            continue
-        if col.role == "key" and len(keys) == 1:
-            kind = "id" if col.field in (None, obj.id_column) else fields_kind.get(col.field)
-            out.append((kind or "id", f"'{col.name}'", sketch))
-        elif col.field in fields_kind and col.field != obj.id_column:
-            out.append((fields_kind[col.field], f"'{col.name}'", sketch))
-    if scan.sketches.full is not None and "full_name" in obj.natural_keys:
-        first, last = scan.full_name
-        out.append(("full_name", f"'{first}' + '{last}'", scan.sketches.full))
-    return out
+def _number_by_values(scan, obj, out, taken):
+    """The object's number column found by its values when no header named it: record
+    numbers like 'WO-000123', all different."""
+    number = CANONICAL[obj].natural_keys.get("number", (None,))[0]
+    if not number or number in taken:
+        return
+    for header, col in out.items():
+        stats = scan.stats[header]
+        if col.role == "custom" and stats.code_like and stats.distinct == stats.filled \
+                and stats.filled >= stats.seen / 2:
+            col.role, col.field, col.custom_type, col.confidence = "field", number, None, 0.6
+            col.reason = (f"'{header}' in '{scan.label}' names no column, but its values look "
+                          f"like record numbers ('{stats.samples[0]}'), all different: "
+                          f"taken as the {number.replace('_', ' ')}.")
+            taken.add(number)
+            return
 
 
 def _links(assigned, layouts):
     """Find each link column by value overlap and set its role (see the module doc)."""
-    targets = {obj: _target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
+    targets = {obj: target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
+    references = {}
     for obj, scan in assigned.items():
         layout = layouts[id(scan)]
         found = []
@@ -342,6 +374,8 @@ def _links(assigned, layouts):
                             + 0.02 * bool(_link_field(obj, target_obj))
                             - 0.3 * result.ambiguous, KEY_PREFERENCE[kind])
                     found.append((rank, col, target_obj, kind, label, result))
+                    if kind in ("id", "number") and result.share >= 0.9:
+                        references.setdefault(id(scan), set()).add(id(assigned[target_obj]))
         found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1].name))
         done_cols, done_fields = set(), set()
         for _rank, col, target_obj, kind, label, result in found:
@@ -365,10 +399,39 @@ def _links(assigned, layouts):
                 continue
             done_cols.add(col.name)
             done_fields.add(field_name)
-            _set_link(col, field_name, target_obj, kind, label, result, scan, assigned)
+            rival = next(((assigned[o].label, lab, res.share) for _, c, o, _, lab, res in found
+                          if c is col and o != target_obj and res.share >= result.share - 0.05
+                          and not _hints(col.name, target_obj)), None)
+            _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival)
+        _links_by_name_only(scan, layout, obj, done_cols, assigned)
+    return references
 
 
-def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned):
+def _links_by_name_only(scan, layout, obj, done_cols, assigned):
+    """A column whose header names a link but whose values match no key of the target:
+    a link, at low confidence, by the key its values look like (records whose value
+    matches nothing are blocked as orphans, never linked to a guess)."""
+    for col in layout.columns:
+        if col.name in done_cols or col.role != "field" or \
+                col.field not in CANONICAL[obj].links:
+            continue
+        target_obj = CANONICAL[obj].links[col.field]
+        stats = scan.stats[col.name]
+        kind = "email" if stats.kind == "email" else "id" if stats.kind == "integer" \
+            else "number" if stats.code_like else "name"
+        if kind not in CANONICAL[target_obj].natural_keys:
+            kind = "id"
+        where = f"'{assigned[target_obj].label}'" if target_obj in assigned else \
+            "any table (none holds " + target_obj.replace("_", " ") + ")"
+        col.role, col.link_object, col.link_key, col.confidence = (
+            "link", target_obj, kind, 0.3)
+        col.reason = (f"'{col.name}' in '{scan.label}' is named as the "
+                      f"{col.field.replace('_', ' ')}, but its values match no key of "
+                      f"{where}; proposed by {kind.replace('_', ' ')}: check by which key "
+                      "it names them.")
+
+
+def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival=None):
     target = assigned[target_obj]
     reason = (f"{result.share:.0%} of the non-empty values of '{col.name}' in "
               f"'{scan.label}' are values of {label} in '{target.label}'")
@@ -377,9 +440,14 @@ def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned):
     confidence = 0.5 + 0.45 * result.share
     if result.ambiguous:
         confidence -= 0.3
-        reason += (f"; {result.ambiguous:.0%} of them name two or more rows of "
-                   f"'{target.label}' and those records will be blocked, never linked to a "
+        count = max(1, result.ambiguous_rows)
+        reason += (f"; {count} of them ({result.ambiguous:.0%}) name two or more rows of "
+                   f"'{target.label}': those records will be blocked, never linked to a "
                    "guess")
+    if rival is not None:
+        confidence -= 0.2
+        reason += (f"; {rival[2]:.0%} of them are also values of {rival[1]} in "
+                   f"'{rival[0]}': check the choice")
     if result.share < LINK_SHARE:
         reason += "; the others match no row (they will be reported as orphans)"
     if col.role == "key":
@@ -468,94 +536,3 @@ def _conventions(scans, layouts):
 def _sentence(parts):
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
-
-
-# -- attachments -------------------------------------------------------------------------
-
-def _attachments(raw, scans, layouts, assigned):
-    files = [p.replace("\\", "/") for p in (raw.files() or ())]
-    manifest = assigned.get("attachments")
-    if manifest is not None:
-        return _manifest(manifest, layouts[id(manifest)], files)
-    column = _path_column(scans, layouts, files)
-    if column is not None:
-        return column
-    return _folders(files, assigned, layouts)
-
-
-def _manifest(scan, layout, files):
-    path_col = next((c.name for c in layout.columns if c.field == "path"), None)
-    folder = ""
-    if path_col and files:
-        values = [str(r.get(path_col) or "").strip().replace("\\", "/") for r in scan.rows]
-        values = [v for v in values if v][:200]
-        folder = _common_folder(values, files)
-    return AttachmentLayout("manifest", folder, "work_orders", "id", 0.9 if path_col else 0.6,
-                            f"'{scan.label}' lists the attachments"
-                            + (f"; its '{path_col}' paths are under '{folder or '.'}'"
-                               if path_col else "; no column of paths found") + ".")
-
-
-def _common_folder(values, files):
-    present = set(files)
-    best, best_hits = "", 0
-    prefixes = {""} | {p.split("/", 1)[0] for p in files if "/" in p}
-    for prefix in sorted(prefixes):
-        hits = sum((f"{prefix}/{v}" if prefix else v) in present for v in values)
-        if hits > best_hits:
-            best, best_hits = prefix, hits
-    return best
-
-
-def _path_column(scans, layouts, files):
-    if not files:
-        return None
-    present = set(files)
-    for scan in scans:
-        layout = layouts[id(scan)]
-        if not layout.object:
-            continue
-        for col in layout.columns:
-            stats = scan.stats.get(col.name)
-            if stats is None or stats.kind != "path":
-                continue
-            values = [str(r.get(col.name) or "").strip().replace("\\", "/")
-                      for r in scan.rows]
-            values = [v for v in values if v][:200]
-            folder = _common_folder(values, files)
-            hits = sum((f"{folder}/{v}" if folder else v) in present for v in values)
-            if values and hits / len(values) >= 0.8:
-                col.role, col.field, col.custom_type = "attachment_path", None, None
-                col.confidence = 0.9
-                col.reason = (f"{hits} of {len(values)} values of '{col.name}' in "
-                              f"'{scan.label}' are files of the source.")
-                return AttachmentLayout("column", folder, layout.object, "id", 0.9,
-                                        col.reason)
-    return None
-
-
-def _folders(files, assigned, layouts):
-    """Folders named by record keys: ``Photos/WO-1043/img1.jpg``."""
-    groups = {}
-    for path in files:
-        parts = path.split("/")
-        if len(parts) < 2:
-            continue
-        parent, name = "/".join(parts[:-2]), parts[-2]
-        groups.setdefault(parent, set()).add(normalise(name))
-    best = None
-    for parent, names in groups.items():
-        for obj, scan in assigned.items():
-            for kind, label, sketch in _target_columns(scan, layouts[id(scan)]):
-                share, checked = folder_overlap(names, sketch)
-                if checked and share >= 0.8 and (best is None or share > best[0]):
-                    best = (share, parent, obj, kind, label, scan, len(names))
-    if best is None:
-        return AttachmentLayout("none", "", "work_orders", "id", 0.8 if not files else 0.4,
-                                "no attachment manifest, no folders named by record keys and "
-                                "no column of file paths found.")
-    share, parent, obj, kind, label, scan, count = best
-    return AttachmentLayout(
-        "folders", parent, obj, kind, round(0.5 + 0.45 * share, 2),
-        f"{share:.0%} of the {count} folders under '{parent or '.'}' are named by values of "
-        f"{label} in '{scan.label}': each holds the files of that {singular(obj)}.")

@@ -43,17 +43,12 @@ class ColumnStats:
     kinds: Counter = field(default_factory=Counter)
     values: Counter = field(default_factory=Counter)  # normalised value → rows
     max_length: int = 0
-    dmy: int = 0  # values proving day-first
-    mdy: int = 0
-    ymd: int = 0
-    ambiguous_dates: int = 0
-    ampm: int = 0
-    decimal_comma: int = 0
-    decimal_dot: int = 0
+    #: values proving a convention: "dmy" (day-first), "mdy", "ymd", "ambiguous_dates",
+    #: "ampm", "decimal_comma", "decimal_dot", "codes" (like WO-000123, ACCT-1)
+    marks: Counter = field(default_factory=Counter)
     thousands: Counter = field(default_factory=Counter)
     currency: Counter = field(default_factory=Counter)
     bool_words: Counter = field(default_factory=Counter)
-    codes: int = 0  # values like WO-000123, ACCT-1
     samples: list = field(default_factory=list)
 
     def add(self, raw):
@@ -74,26 +69,26 @@ class ColumnStats:
         if EMAIL.match(text):
             return "email"
         if ISO_DATETIME.match(text):
-            self.ymd += 1
-            self.ampm += bool(AMPM.search(text))
+            self.marks["ymd"] += 1
+            self.marks["ampm"] += bool(AMPM.search(text))
             return "datetime"
         if ISO_DATE.match(text):
-            self.ymd += 1
+            self.marks["ymd"] += 1
             return "date"
         match = SLASH_DATE.match(text)
         if match:
             first, second = int(match.group(1)), int(match.group(3))
             if first > 12 and second <= 12:
-                self.dmy += 1
+                self.marks["dmy"] += 1
             elif second > 12 and first <= 12:
-                self.mdy += 1
+                self.marks["mdy"] += 1
             elif first != second and first <= 12 and second <= 12:
-                self.ambiguous_dates += 1
+                self.marks["ambiguous_dates"] += 1
             if match.group(8):
-                self.ampm += 1
+                self.marks["ampm"] += 1
             return "datetime" if match.group(5) else "date"
         if MONTH_DATE.match(text):
-            self.ampm += bool(AMPM.search(text))
+            self.marks["ampm"] += bool(AMPM.search(text))
             return "datetime" if ":" in text else "date"
         if INTEGER.match(text):
             if len(text.lstrip("+-")) >= 10 and PHONE.match(text):
@@ -108,7 +103,7 @@ class ColumnStats:
         if PHONE.match(text):
             return "phone"
         if CODE.match(text):
-            self.codes += 1
+            self.marks["codes"] += 1
             return "char"
         if URL.match(text):
             return "url"
@@ -133,23 +128,19 @@ class ColumnStats:
         comma, dot = digits.rfind(","), digits.rfind(".")
         if comma >= 0 and dot >= 0:
             if comma > dot:
-                self.decimal_comma += 1
+                self.marks["decimal_comma"] += 1
                 self.thousands["."] += 1
             else:
-                self.decimal_dot += 1
+                self.marks["decimal_dot"] += 1
                 self.thousands[","] += 1
-        elif comma >= 0:
-            if re.fullmatch(r"\d{1,3}(,\d{3})+", digits):
-                self.thousands[","] += 1
-            elif re.fullmatch(r"\d+,\d+", digits):
-                self.decimal_comma += 1
-            else:
-                return None
-        elif dot >= 0:
-            if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}", digits):
-                self.thousands["."] += 1
-            elif re.fullmatch(r"\d+\.\d+", digits):
-                self.decimal_dot += 1
+        elif comma >= 0 or dot >= 0:
+            sep = "," if comma >= 0 else "."
+            # "1,234" groups thousands; "1.234" alone is a decimal, "1.234.567" is not
+            groups = r"\d{1,3}(,\d{3})+" if sep == "," else r"\d{1,3}(\.\d{3}){2,}"
+            if re.fullmatch(groups, digits):
+                self.thousands[sep] += 1
+            elif re.fullmatch(r"\d+" + re.escape(sep) + r"\d+", digits):
+                self.marks["decimal_comma" if sep == "," else "decimal_dot"] += 1
             else:
                 return None
         elif re.fullmatch(r"\d{1,3}([ '\u00a0]\d{3})+", digits):
@@ -208,9 +199,17 @@ class ColumnStats:
         return kind
 
     @property
+    def short_codes(self):
+        """Share of the distinct values that are 2–3 letters (state, country codes)."""
+        if not self.values:
+            return 0.0
+        return sum(1 for v in self.values if 2 <= len(v) <= 3 and v.isalpha()) / len(
+            self.values)
+
+    @property
     def code_like(self):
         """Most values look like WO-000123: a number of a record, not an id."""
-        return self.filled > 0 and self.codes / self.filled >= 0.8
+        return self.filled > 0 and self.marks["codes"] / self.filled >= 0.8
 
     def is_latitude(self):
         return self.kind == "float" and all(
@@ -241,10 +240,10 @@ def table_conventions(columns):
     ``{"date_order", "clock", "decimal", "thousands", "currency", "true_words",
     "false_words", "proof": {...}}`` — ``date_order`` None when no date has a
     day-month order at all, "ambiguous" when none proves it."""
-    dmy = sum(c.dmy for c in columns)
-    mdy = sum(c.mdy for c in columns)
-    ymd = sum(c.ymd for c in columns)
-    ambiguous = sum(c.ambiguous_dates for c in columns)
+    dmy = sum(c.marks["dmy"] for c in columns)
+    mdy = sum(c.marks["mdy"] for c in columns)
+    ymd = sum(c.marks["ymd"] for c in columns)
+    ambiguous = sum(c.marks["ambiguous_dates"] for c in columns)
     proof = {"dmy": dmy, "mdy": mdy, "ymd": ymd, "ambiguous": ambiguous}
     if dmy and mdy:
         order = "dmy" if dmy > mdy * 4 else "mdy" if mdy > dmy * 4 else "ambiguous"
@@ -257,12 +256,12 @@ def table_conventions(columns):
     else:
         order = "ymd" if ymd else None
     for column in columns:
-        if column.dmy or column.mdy:
+        if column.marks["dmy"] or column.marks["mdy"]:
             proof.setdefault("column", column.name)
             proof.setdefault("example", next(
                 (s for s in column.samples if _proves(s, order)), column.samples[0]))
-    comma = sum(c.decimal_comma for c in columns)
-    dot = sum(c.decimal_dot for c in columns)
+    comma = sum(c.marks["decimal_comma"] for c in columns)
+    dot = sum(c.marks["decimal_dot"] for c in columns)
     thousands = Counter()
     currency = Counter()
     words = Counter()
@@ -275,7 +274,7 @@ def table_conventions(columns):
     thousands.pop(decimal, None)
     return {
         "date_order": order, "proof": proof,
-        "clock": "12" if sum(c.ampm for c in columns) else "24",
+        "clock": "12" if sum(c.marks["ampm"] for c in columns) else "24",
         "decimal": decimal,
         "thousands": thousands.most_common(1)[0][0] if thousands else "",
         "currency": tuple(sorted(currency)),

@@ -8,6 +8,7 @@ read as ``number``, common abbreviations spelled out (``Cust`` → ``customer``,
 """
 
 import re
+from functools import lru_cache
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -72,6 +73,7 @@ def singular(word):
     return word
 
 
+@lru_cache(maxsize=4096)
 def tokens(label):
     """``"Cust. No."`` → ``("customer", "number")``; ``"workOrderID"`` → ``("workorder",
     "id")``."""
@@ -82,9 +84,32 @@ def tokens(label):
     for raw in _SPLIT.split(text):
         if not raw:
             continue
-        alias = singular(WORD_ALIASES.get(raw, raw))
-        out.append(WORD_ALIASES.get(alias, alias))
+        for part in _glued(raw):
+            alias = singular(WORD_ALIASES.get(part, part))
+            out.append(WORD_ALIASES.get(alias, alias))
     return tuple(out)
+
+
+def _glued(word):
+    """``firstname`` → ``first``, ``name``; ``CUSTOMERID`` → ``customer``, ``id``: a word
+    not known is split into known words when it can be (else kept whole)."""
+    if len(word) < 5 or not KNOWN_WORDS or word in KNOWN_WORDS \
+            or singular(word) in KNOWN_WORDS:
+        return (word,)
+    best = {0: ()}
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 14), end):
+            if start in best and (word[start:end] in KNOWN_WORDS
+                                  or singular(word[start:end]) in KNOWN_WORDS) \
+                    and (end - start >= 2) and len(best[start]) < 3:
+                candidate = best[start] + (word[start:end],)
+                if end not in best or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    return best.get(len(word)) or (word,)
+
+
+#: the words of the vocabulary (filled below), for splitting glued words
+KNOWN_WORDS = set()
 
 
 def name_tokens(name):
@@ -301,7 +326,7 @@ COLUMN_SYNONYMS = {
     "zip": ("zip", "site zip", "location zip", "zip code"),
     "country": ("country", "site country", "country code", "nation"),
     "latitude": ("latitude", "gps latitude", "geo latitude", "y", "gps lat"),
-    "longitude": ("longitude", "gps longitude", "geo longitude", "x", "gps long"),
+    "longitude": ("longitude", "long", "gps longitude", "geo longitude", "x", "gps long"),
     "access_notes": ("access notes", "access", "access instructions", "gate code",
                      "directions", "site note", "access info", "entry instructions",
                      "instructions", "access note", "site instructions note"),
@@ -419,7 +444,20 @@ def column_phrases(column):
     return out
 
 
+def _known_words():
+    words = set(WORD_ALIASES) | set(WORD_ALIASES.values())
+    labels = [n for names in TABLE_SYNONYMS.values() for n in names]
+    labels += [n for names in COLUMN_SYNONYMS.values() for n in names] + list(COLUMN_SYNONYMS)
+    for label in labels:
+        words.update(re.split(r"[^0-9a-z]+", label.lower().replace("_", " ")))
+    words.update({"work", "order", "line", "item", "tech", "cust"})
+    return {w for w in words if len(w) >= 2}
+
+
+KNOWN_WORDS.update(_known_words())
 _COLUMN_PHRASES = {c: column_phrases(c) for c in COLUMN_SYNONYMS}
+_TABLE_PHRASES[:] = _compile(TABLE_SYNONYMS) + [
+    (tokens(obj.replace("_", " ")), obj) for obj in TABLE_SYNONYMS]
 
 #: the words an object's own columns may start with in its table ("Customer Name" in
 #: the customers table is the name)
@@ -455,8 +493,8 @@ def column_score(header, column, obj=None):
                 best = max(best, 0.75 - penalty)
             elif phrase and set(variant) & set(phrase):
                 overlap = len(set(variant) & set(phrase)) / len(set(variant) | set(phrase))
-                if overlap >= 0.5:
-                    best = max(best, 0.4 + 0.3 * overlap - penalty)
+                if overlap >= 0.5:  # under the field threshold: weighs only a table
+                    best = max(best, 0.3 + 0.3 * overlap - penalty)
     return best
 
 

@@ -3,15 +3,15 @@
 import random
 
 import pytest
+from layout_fakes import FakeTables, foreign_shape, random_shape
 
 from emulators.fst_bundle import file_name, header_name
 from emulators.fst_data import columns_of, csv_value, generate
-from services.layout.links import Sketch, overlap
 from services.layout.model import CANONICAL, SourceLayout
 from services.layout.propose import propose_layout
+from services.layout.sketches import Sketch, overlap
+from services.layout.stats import ColumnStats, custom_type, table_conventions
 from services.layout.vocabulary import table_name_scores, tokens
-
-from layout_fakes import FakeTables, foreign_shape
 
 FILES = {"customers": "Customer List.csv", "contacts": "People.csv",
          "sites": "Service Addresses.csv", "technicians": "Techs.csv",
@@ -266,12 +266,19 @@ def test_a_column_overlapping_two_tables_links_to_the_one_its_name_says(dataset)
         site["site_id"] = renumber[site["site_id"]]
     for order in shaped.records["work_orders"]:
         order["site_id"] = renumber.get(order["site_id"], order["site_id"])
-    files = {"customers": "Customers.csv", "sites": "Locations.csv", "work_orders": "Jobs.csv"}
-    layout = propose_layout(FakeTables(foreign_shape(shaped, files, LABELS)))
+    files = {"customers": "Customers.csv", "sites": "Locations.csv", "work_orders": "Jobs.csv",
+             "contacts": "Contacts.csv"}
+    labels = {**LABELS, "contacts": {"customer_id": "Ref"}}
+    layout = propose_layout(FakeTables(foreign_shape(shaped, files, labels)))
     site = _col(layout, "work_orders", "Site")
     assert (site.field, site.link_object) == ("site_id", "sites")
     cust = _col(layout, "sites", "customer_id")
     assert (cust.field, cust.link_object) == ("customer_id", "customers")
+    # a name that says nothing: the only link contacts have, and the rival is said
+    ref = _col(layout, "contacts", "Ref")
+    assert (ref.field, ref.link_object) == ("customer_id", "customers")
+    assert "'Locations.csv'" in ref.reason and "check the choice" in ref.reason
+    assert ref.confidence < 0.8
 
 
 @pytest.mark.parametrize("style", ["snake", "title", "upper"])
@@ -316,3 +323,171 @@ def test_max_rows_bounds_the_rows_read(dataset):
     raw = _raw(dataset, objects=("customers", "work_orders"))
     layout = propose_layout(raw, sample_rows=20, max_rows=50)
     assert {t.rows for t in layout.tables if t.object} == {50}
+
+
+def _check_shape(layout, files, labels, links):
+    """(columns right, columns, wrong links, tables wrong) of a layout against its shape."""
+    by_path = {t.path: t for t in layout.tables}
+    right = total = wrong_links = wrong_tables = 0
+    for obj, path in files.items():
+        table = by_path[path]
+        if table.object != obj:
+            wrong_tables += 1
+            continue
+        canonical_of = {label: c for c, label in labels[obj].items()}
+        spec = CANONICAL[obj]
+        for col in table.columns:
+            canon = canonical_of.get(col.name)
+            total += 1
+            if canon in spec.links:
+                kind = links.get((obj, canon), ("id",))[0]
+                good = col.role in ("link", "key") and (
+                    col.field, col.link_object, col.link_key) == (canon, spec.links[canon], kind)
+                if col.link_object and not good and "blocked" not in col.reason:
+                    wrong_links += 1
+            elif canon.startswith("cf_"):
+                good = col.role == "custom"
+            else:
+                good = col.field == canon
+            right += good
+    return right, total, wrong_links, wrong_tables
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_shapes(dataset, seed):
+    files, labels, links, dates, drop = random_shape(seed)
+    tables = foreign_shape(dataset, files, labels, links, dates=dates, drop=drop)
+    layout = propose_layout(FakeTables(tables))
+    right, total, wrong_links, wrong_tables = _check_shape(layout, files, labels, links)
+    assert wrong_tables == 0
+    assert wrong_links == 0
+    assert right / total >= 0.95
+    allowed = ("ymd",) if dates == "iso" else (dates, "ymd")
+    for table in layout.tables:
+        assert table.conventions.date_order in allowed, table.conventions
+
+
+def test_files_named_by_nothing_are_assigned_by_their_columns_and_links(dataset):
+    files = {obj: f"export_{index}.csv" for index, obj in enumerate(CANONICAL)}
+    layout = propose_layout(FakeTables(foreign_shape(dataset, files, {})))
+    assert {t.object: t.path for t in layout.tables if t.object} == files
+    lines = _by_object(layout)["invoice_lines"]
+    assert "by its columns only" in lines.reason.lower()
+
+
+def _stats(name, values):
+    stats = ColumnStats(name)
+    for value in values:
+        stats.add(value)
+    return stats
+
+
+def test_conventions_from_the_values():
+    amounts = _stats("Total", ["1.234,50 €", "12,00 €", "7,5 €", ""])
+    when = _stats("Visit", ["04/13/2023 2:05 PM", "05/01/2023 9:00 AM"])
+    flags = _stats("Taxable", ["Yes", "No", "yes", "No", "Y", "N"])
+    conv = table_conventions([amounts, when, flags])
+    assert amounts.kind == "money" and when.kind == "datetime"
+    assert (conv["decimal"], conv["thousands"], conv["currency"]) == (",", ".", ("€",))
+    assert (conv["date_order"], conv["clock"]) == ("mdy", "12")
+    assert conv["true_words"] == ("yes", "y") and conv["false_words"] == ("no", "n")
+    us = table_conventions([_stats("Amount", ["$1,234.50", "$3,000.00", "$12.00"])])
+    assert (us["decimal"], us["thousands"], us["currency"]) == (".", ",", ("$",))
+    assert table_conventions([_stats("D", ["03/04/2023", "04/03/2023"])])["date_order"] \
+        == "ambiguous"
+    assert table_conventions([_stats("D", ["13.04.2023", "01.02.2023"])])["date_order"] \
+        == "dmy"
+    assert custom_type(_stats("Level", ["Gold", "Silver", "Gold", "Bronze"] * 5)) == \
+        "selection"
+    assert custom_type(_stats("Hours", ["1.5", "2", "3.25"])) == "float"
+
+
+def test_sheets_of_a_workbook_and_a_custom_field_schema(dataset):
+    files = {"customers": "Customers", "work_orders": "Jobs", "notes": "Notes",
+             "technicians": "Techs"}
+    shaped = foreign_shape(dataset, files, LABELS)
+    tables = {("Jobs.xlsx", "Customers"): shaped["Customers"],
+              ("Jobs.xlsx", "Jobs"): shaped["Jobs"], ("Jobs.xlsx", "Notes"): shaped["Notes"],
+              ("Techs.xlsx", "Sheet1"): shaped["Techs"],
+              "custom_fields.csv": [{k: csv_value(v) for k, v in row.items()}
+                                    for row in dataset.custom_fields]}
+    layout = propose_layout(FakeTables(tables))
+    got = {t.label: t.object for t in layout.tables}
+    assert got == {"Jobs.xlsx [Customers]": "customers", "Jobs.xlsx [Jobs]": "work_orders",
+                   "Jobs.xlsx [Notes]": "notes", "Techs.xlsx [Sheet1]": "technicians",
+                   "custom_fields.csv": None}
+    schema = next(t for t in layout.tables if t.path == "custom_fields.csv")
+    assert "custom field schema" in schema.reason
+
+
+def test_link_named_but_matching_nothing_and_a_number_found_by_its_values(dataset):
+    shaped = generate(1, 11)
+    for order in shaped.records["work_orders"]:
+        order["customer_id"] = 990000 + order["work_order_id"]  # every one an orphan
+    labels = {"customers": {"account_code": "Legacy"},
+              "work_orders": {"customer_id": "Customer ID", "work_order_id": "Job ID"}}
+    files = {"customers": "Customers.csv", "work_orders": "Jobs.csv"}
+    layout = propose_layout(FakeTables(foreign_shape(shaped, files, labels)))
+    link = _col(layout, "work_orders", "Customer ID")
+    assert (link.role, link.link_object, link.link_key) == ("link", "customers", "id")
+    assert link.confidence <= 0.3 and "match no key of 'Customers.csv'" in link.reason
+    legacy = _col(layout, "customers", "Legacy")
+    assert (legacy.role, legacy.field) == ("field", "account_code")
+    assert "record numbers" in legacy.reason
+
+
+class _NoFiles(FakeTables):
+    def files(self):
+        raise NotImplementedError
+
+
+def test_a_source_without_member_files_like_rest(dataset):
+    tables = {obj: [{c: csv_value(r.get(c)) for c in columns_of(obj)}
+                    for r in dataset.records[obj]] for obj in ("customers", "work_orders")}
+    raw = _NoFiles(tables)
+    layout = propose_layout(raw)
+    assert layout.profile == "fst_bundle"
+    tables["Jobs"] = tables.pop("work_orders")
+    layout = propose_layout(_NoFiles(tables))
+    assert layout.attachments.mode == "none"
+    assert _by_object(layout)["work_orders"].path == "Jobs"
+
+
+@pytest.mark.parametrize("keyed_by", ["customer_id", "account_code"])
+def test_cust_hash_is_the_id_or_the_number_by_its_values(dataset, keyed_by):
+    shaped = generate(1, 11)
+    for record in shaped.records["customers"]:
+        record["account_code"] = record["account_code"] or f"ACCT-9{record['customer_id']}"
+    other = "account_code" if keyed_by == "customer_id" else "customer_id"
+    labels = {"customers": {keyed_by: "Cust #"}, "work_orders": {"customer_id": "Cust #"}}
+    links = {("work_orders", "customer_id"): ("number", "customers")} \
+        if keyed_by == "account_code" else {}
+    layout = propose_layout(FakeTables(foreign_shape(
+        shaped, {"customers": "Customers.csv", "work_orders": "Jobs.csv"}, labels, links,
+        drop=(("customers", other),))))
+    key = _col(layout, "customers", "Cust #")
+    assert (key.role, key.field) == ("key", keyed_by)
+    link = _col(layout, "work_orders", "Cust #")
+    assert link.link_key == ("id" if keyed_by == "customer_id" else "number")
+
+
+def test_the_tables_own_id_is_its_key_before_its_number(dataset):
+    labels = {"work_orders": {"work_order_id": "Call ID", "number": "Call #"}}
+    layout = propose_layout(FakeTables(foreign_shape(
+        dataset, {"work_orders": "Service Calls.csv", "work_order_lines": "Charges.csv"},
+        labels)))
+    assert [(c.name, c.field) for c in _by_object(layout)["work_orders"].key_columns()] == [
+        ("Call ID", "work_order_id")]
+    assert _col(layout, "work_orders", "Call #").field == "number"
+    link = _col(layout, "work_order_lines", "work_order_id")
+    assert (link.link_object, link.link_key) == ("work_orders", "id")
+
+
+def test_a_header_without_rows_and_an_empty_file(dataset):
+    tables = foreign_shape(dataset, {"customers": "Customers.csv"}, LABELS)
+    raw = FakeTables(tables)
+    raw._tables[("Jobs.csv", None)] = []
+    layout = propose_layout(raw)
+    by_path = {t.path: t for t in layout.tables}
+    assert by_path["Jobs.csv"].object is None and "not read: empty" in by_path["Jobs.csv"].reason
+    assert by_path["Customers.csv"].object == "customers"
