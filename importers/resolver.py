@@ -15,8 +15,7 @@ from psycopg2 import errors as pg_errors
 
 from ..services.errors import SourceError
 from ..services.http_client import MAX_ATTACHMENT_BYTES
-
-LINK_PROBLEM = "\u26a0 "  # TEMP until services.layout.source is merged
+from ..services.layout.source import LINK_PROBLEM
 
 #: the largest attachment read into Odoo (bytes); larger files fail with the reason
 MAX_FILE_SIZE = MAX_ATTACHMENT_BYTES
