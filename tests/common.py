@@ -110,6 +110,21 @@ class EmulatorProcess:
             self.proc.stderr.close()
 
 
+#: how a run counts each source record
+COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
+
+
+def per_object(run):
+    """Per source object of ``run``: records read (``source``) and each counter."""
+    stats = {}
+    for batch in run.batch_ids:
+        row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
+        row["source"] += batch.record_count
+        for key in COUNTERS:
+            row[key] += batch[key]
+    return stats
+
+
 def planned_project(env, **vals):
     """A project discovered, its proposed map confirmed as is and its schema plan applied:
     ready to sample or run (the path a consultant takes when the proposal is right)."""

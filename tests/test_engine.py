@@ -7,10 +7,12 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services import transforms
 from .common import (
+    COUNTERS,
     broken_map_project,
     dispatch_emulator,
     dispatch_vals,
     generator_truth,
+    per_object,
     planned_project,
     temp_bundle,
     temp_folder,
@@ -18,7 +20,6 @@ from .common import (
 
 _logger = logging.getLogger(__name__)
 MANAGER = "field_service_migration.group_migration_manager"
-COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
 
 
 class EngineCase(TransactionCase):
@@ -47,14 +48,9 @@ class EngineCase(TransactionCase):
         self.assertEqual(run.state, "done")
         return run
 
-    def _per_object(self, run):
-        stats = {}
-        for batch in run.batch_ids:
-            row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
-            row["source"] += batch.record_count
-            for key in COUNTERS:
-                row[key] += batch[key]
-        return stats
+    @staticmethod
+    def _per_object(run):
+        return per_object(run)
 
 
 

@@ -19,11 +19,10 @@ from ..services.layout.model import (
     TableLayout,
 )
 from ..services.record_mapper import Ref
-from .common import allow_import_folder, run_python, temp_bundle, temp_folder
+from .common import allow_import_folder, per_object, run_python, temp_bundle, temp_folder
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"
-COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
 
 
 def foreign_shape(folder, name, scale, seed):
@@ -72,16 +71,6 @@ def expected_blocked(truth):
                     blocked[obj].add(key)
                     changed = True
     return {obj: len(keys) for obj, keys in blocked.items()}
-
-
-def per_object(run):
-    stats = {}
-    for batch in run.batch_ids:
-        row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
-        row["source"] += batch.record_count
-        for key in COUNTERS:
-            row[key] += batch[key]
-    return stats
 
 
 def check_run(case, run):
