@@ -16,6 +16,7 @@
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "views/fsm_migration_field_views.xml",
+        "views/fsm_migration_layout_views.xml",
         "views/fsm_migration_map_views.xml",
         "views/fsm_migration_journal_views.xml",
         "views/fsm_migration_diff_views.xml",

@@ -374,8 +374,9 @@ def engine_run(runner, db, bundle, work, name, workers):
     stage_path = work / f"stage_{tag}.json"
     rc, text, _took = runner.odoo_bin(
         f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db, "--no-http",
-        "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--confirm-map",
-        "--no-sample", "--stage-only", "--report", str(stage_path), log=f"stage_{tag}")
+        "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
+        "--confirm-map", "--no-sample", "--stage-only", "--report", str(stage_path),
+        log=f"stage_{tag}")
     if rc:
         sys.exit(text[-3000:])
     prepare = time.perf_counter() - started
@@ -389,8 +390,8 @@ def engine_run(runner, db, bundle, work, name, workers):
             ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), str(runner.py),
              str(runner.odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
              "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(staged["run_id"]),
-             "--report", str(report_path)], cwd=runner.odoo, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL), report_path, rss_path))
+             "--allow-any-path", "--report", str(report_path)], cwd=runner.odoo,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), report_path, rss_path))
     for proc, _report, _rss in procs:
         if proc.wait() != 0:
             sys.exit(f"a worker of {name} failed")

@@ -1,7 +1,11 @@
 """``odoo-bin fsm-migrate VERB -d DB [options]``: run a migration project headless.
 
-Verbs: ``test-connection``, ``discover``, ``sample`` (and its field-level diff), ``run``
-(discover if needed, propose the map, confirm it with ``--confirm-map``, apply the schema
+Verbs: ``test-connection``, ``discover`` (the proposed source layout: which file holds
+which object, keys and links with their confidence, and what to review), ``layout``
+(``--export FILE`` / ``--import FILE``: the layout as JSON; an import is a new draft
+version), ``sample`` (and its field-level diff), ``run``
+(discover if needed, confirm the proposed layout and propose the map, confirm both with
+``--confirm-map``, apply the schema
 plan, write every batch), ``work`` (one more worker on a run), ``delta`` (pick up the
 source's changes after the full run) and ``rollback`` (revert what the project wrote,
 from its journal; ``--force`` includes records edited in Odoo since). ``run`` on a
@@ -33,7 +37,8 @@ from ..importers.engine import BatchProcessor
 
 _logger = logging.getLogger(__name__)
 
-VERBS = ("test-connection", "discover", "sample", "run", "work", "delta", "rollback")
+VERBS = ("test-connection", "discover", "layout", "sample", "run", "work", "delta",
+         "rollback")
 SOURCES = {"dispatch": "dispatch", "fst-rest": "fst_rest", "fst-bundle": "fst_bundle"}
 SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
               "api_key": "FSM_API_KEY", "token": "FSM_TOKEN"}
@@ -89,12 +94,21 @@ class FsmMigrate(Command):
                          help="let a 127.0.0.1/localhost URL (a local emulator) through the "
                               "allow-list, for this command only (the database's parameter "
                               "is left as it is)")
+        group.add_option("--allow-any-path", dest="fsm_allow_any_path", action="store_true",
+                         help="read a bundle outside the import folders (system parameter "
+                              "field_service_migration.import_folders), for this command "
+                              "only")
+        group.add_option("--export", dest="fsm_export",
+                         help="layout: write the latest layout version as JSON to this file")
+        group.add_option("--import", dest="fsm_import",
+                         help="layout: load a layout JSON as a new draft version (checked)")
         group.add_option("--no-sample", dest="fsm_no_sample", action="store_true",
                          help="run: start the full run without an approved sample (recorded "
                               "on the project as 'No sample')")
         group.add_option("--confirm-map", dest="fsm_confirm_map", action="store_true",
-                         help="run: accept the proposed map as it is (otherwise review and "
-                              "confirm it in Odoo first)")
+                         help="run: accept the proposed source layout (when it has no "
+                              "problems) and the proposed map as they are (otherwise review "
+                              "and confirm them in Odoo first)")
         group.add_option("--fallback-user", dest="fsm_fallback_user",
                          help="run: login of the user who receives unmatched technicians' "
                               "records (default: the administrator)")
@@ -121,9 +135,13 @@ class FsmMigrate(Command):
             sys.exit("fsm-migrate needs a database: -d DB")
         registry = odoo.modules.registry.Registry(dbname)
         with registry.cursor() as cr:
-            # --allow-loopback holds for this command's environment only
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {
-                "fsm_allow_loopback": True} if opt.fsm_allow_loopback else {})
+            # --allow-loopback and --allow-any-path hold for this command's environment only
+            context = {}
+            if opt.fsm_allow_loopback:
+                context["fsm_allow_loopback"] = True
+            if opt.fsm_allow_any_path:
+                context["fsm_allow_any_path"] = True
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, context)
             if "fsm.migration.project" not in env:
                 sys.exit(f"field_service_migration is not installed in {dbname}")
             # the command acts for a real user (responsible, journal, notes), with the
@@ -220,7 +238,68 @@ class FsmMigrate(Command):
         if opt.fsm_sample_size:
             project.discovery_sample_size = opt.fsm_sample_size
         project.action_discover()
-        return self._dictionary_report(project)
+        report = self._dictionary_report(project)
+        report["layout"] = self._layout_report(project.layout_id)
+        return report
+
+    @staticmethod
+    def _layout_report(layout):
+        """The layout version: its tables (lowest confidence first) with object, key and
+        links, and what to review before confirming it."""
+        data = layout._to_layout()
+        tables = sorted(data.tables, key=lambda t: (t.confidence if t.object else 2, t.label))
+        review = list(data.problems())
+        for table in tables:
+            if not table.object:
+                if table.status == "read" and table.rows:
+                    review.append(f"{table.label}: ignored, {table.rows} rows "
+                                  f"({table.reason or 'no object recognised'}): choose its "
+                                  "object if it holds one")
+                continue
+            if table.confidence < 0.9:
+                review.append(f"{table.label} → {table.object}: {round(table.confidence * 100)}%"
+                              f" ({table.reason})")
+            review.extend(f"{table.label}, column {c.name!r} ({c.role}"
+                          + (f" → {c.link_object} by {c.link_key}" if c.role == "link" else "")
+                          + f"): {round(c.confidence * 100)}% ({c.reason})"
+                          for c in sorted(table.columns, key=lambda c: c.confidence)
+                          if c.confidence < 0.9 and c.role != "ignore")
+        return {
+            "version": layout.version, "state": layout.state, "profile": layout.profile,
+            "lowest_confidence": round(data.lowest_confidence(), 3),
+            "tables": [{
+                "table": t.label, "status": t.status, "rows": t.rows, "object": t.object,
+                "confidence": round(t.confidence, 3), "reason": t.reason,
+                "key": [c.name for c in t.key_columns()],
+                "date_order": t.conventions.date_order if t.object else None,
+                "links": sorted(({"column": c.name, "object": c.link_object, "by": c.link_key,
+                                  "confidence": round(c.confidence, 3), "reason": c.reason}
+                                 for c in t.columns if c.role == "link"),
+                                key=lambda link: link["confidence"]),
+            } for t in tables],
+            "review": review,
+        }
+
+    def _layout(self, project, opt):
+        """``layout --export FILE`` / ``--import FILE``; without either, the latest version."""
+        env = project.env
+        if opt.fsm_import:
+            try:
+                text = Path(opt.fsm_import).read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                raise UserError(env._("Cannot read %(file)s: %(error)s", file=opt.fsm_import,
+                                      error=exc)) from exc
+            env["fsm.migration.layout"]._import_json(project, text)
+            if project.state in ("discover", "plan", "map", "sample"):
+                project.sudo().state = "layout"
+        layout = project.layout_id
+        if not layout:
+            raise UserError(env._("Project %s has no layout yet: run discover first.",
+                                  project.id))
+        if opt.fsm_export:
+            Path(opt.fsm_export).write_text(layout._to_layout().to_json(), encoding="utf-8")
+        return {"project_id": project.id, "layout": self._layout_report(layout),
+                **({"exported": opt.fsm_export} if opt.fsm_export else {})}
 
     @staticmethod
     def _dictionary_report(project):
@@ -240,16 +319,21 @@ class FsmMigrate(Command):
         """Discover if needed, propose the map, confirm it (``--confirm-map``), apply the
         schema plan: what every writing verb needs first."""
         env = project.env
-        if not project.object_ids:
-            project.action_discover()
+        if not project.object_ids or project.state == "layout":
+            if project.state != "layout":
+                project.action_discover()
+            self._confirm_layout(project, opt)
         if not project.fallback_user_id:
             login = opt.fsm_fallback_user or "admin"
             user = env["res.users"].search([("login", "=", login)], limit=1)
             if not user:
                 raise UserError(env._("No user with login %s for --fallback-user.", login))
             project.fallback_user_id = user
-        if not project.confirmed_map_id:
-            if not project.map_id or project.map_id.state != "draft":
+        def current(fsm_map):  # proposed from the confirmed layout
+            return not fsm_map.layout_id or fsm_map.layout_id == project.confirmed_layout_id
+        if not project.confirmed_map_id or not current(project.confirmed_map_id):
+            if not project.map_id or project.map_id.state != "draft" or not current(
+                    project.map_id):
                 project.action_propose_map()
             if not opt.fsm_confirm_map:
                 raise UserError(env._(
@@ -260,6 +344,23 @@ class FsmMigrate(Command):
         if project.state == "map":
             env["fsm.migration.plan.apply"].with_context(active_id=project.id).create(
                 {}).action_apply()
+
+    def _confirm_layout(self, project, opt):
+        """The layout waiting at the Layout step: confirmed with ``--confirm-map`` when it
+        has no problems, otherwise the command stops and says what to review."""
+        env, layout = project.env, project.layout_id
+        if project.state != "layout" or layout.state != "draft":
+            return
+        report = self._layout_report(layout)
+        problems = layout._to_layout().problems()
+        if problems or not opt.fsm_confirm_map:
+            raise UserError(env._(
+                "Layout v%(version)s of project %(id)s is proposed, not confirmed: review it "
+                "in Odoo (the project's Layout) or `fsm-migrate discover`, then confirm it "
+                "(--confirm-map accepts it when it has no problems). To review:\n%(review)s",
+                version=layout.version, id=project.id,
+                review="\n".join(report["review"][:40]) or env._("nothing flagged")))
+        layout.action_confirm()
 
     def _run(self, project, opt):
         running = project.run_ids.filtered(lambda r: r.kind == "full" and r.state == "running")

@@ -4,7 +4,9 @@ Small reference tables (countries, states, stages, tags, activity types, models,
 by e-mail) are read once per processor; bindings and staged source values are read once
 per batch for all the refs of a role. A ref that cannot be resolved raises
 ``Unresolved``: the record is *blocked* by it (or *failed* when the path is not
-supported), never written with a missing or wrong link.
+supported), never written with a missing or wrong link. A link value the source layout
+could not resolve (``LINK_PROBLEM`` + a sentence: a name matching two records, or none)
+blocks the record with that sentence, and is never looked up.
 """
 
 from collections import defaultdict
@@ -13,6 +15,7 @@ from psycopg2 import errors as pg_errors
 
 from ..services.errors import SourceError
 from ..services.http_client import MAX_ATTACHMENT_BYTES
+from ..services.layout.source import LINK_PROBLEM
 
 #: the largest attachment read into Odoo (bytes); larger files fail with the reason
 MAX_FILE_SIZE = MAX_ATTACHMENT_BYTES
@@ -24,6 +27,20 @@ class Unresolved(Exception):
     def __init__(self, message, status="blocked"):
         super().__init__(message)
         self.status = status
+
+
+def link_problem(key):
+    """The sentence of a link value the layout could not resolve, else ``None`` (also
+    behind the ``company:`` prefix of links by company name)."""
+    if key is None:
+        return None
+    text = str(key)
+    if text.startswith("company:"):
+        text = text[len("company:"):]
+    marker = LINK_PROBLEM.strip()
+    if not text.startswith(marker):
+        return None
+    return text[len(marker):].strip() or "the link could not be resolved"
 
 
 class RefResolver:
@@ -94,6 +111,8 @@ class RefResolver:
         """One query per source object for the bindings and staged records the refs need."""
         bindings, staged = defaultdict(set), defaultdict(set)
         for ref in refs:
+            if link_problem(ref.key) is not None:
+                continue  # blocked by its sentence: nothing to look up
             if ref.kind == "binding":
                 if ref.via:
                     staged[ref.source_object].add(str(ref.key))
@@ -106,14 +125,15 @@ class RefResolver:
         for ref in refs:  # refs through another source record: their parents' bindings
             if ref.kind == "binding" and ref.via:
                 parent = (self._staged.get((ref.source_object, str(ref.key))) or {}).get(ref.via)
-                if parent not in (None, ""):
+                if parent not in (None, "") and link_problem(parent) is None:
                     bindings[ref.to].add(str(parent))
         for source_object, keys in bindings.items():
             self._prefetch_bindings(source_object, keys)
 
     def _prefetch_bindings(self, source_object, keys):
         # only found bindings are kept: another worker may bind a missing one meanwhile
-        missing = [k for k in keys if not self._bindings.get((source_object, k))]
+        missing = [k for k in keys if not self._bindings.get((source_object, k))
+                   and link_problem(k) is None]
         if not missing:
             return
         self.env.cr.execute("""
@@ -150,7 +170,7 @@ class RefResolver:
 
     def _prefetch_staged(self, source_object, keys):
         missing = [k for k in keys if (source_object, k) not in self._staged
-                   and (source_object, k) not in self._not_staged]
+                   and (source_object, k) not in self._not_staged and link_problem(k) is None]
         if not missing:
             return
         self._not_staged.update((source_object, k) for k in missing)
@@ -183,6 +203,10 @@ class RefResolver:
     # --- resolution ------------------------------------------------------------------------
     def resolve(self, ref, field):
         """The value to write in ``field`` (a TargetField) for ``ref``; raises Unresolved."""
+        problem = link_problem(ref.key) if ref.kind in (
+            "binding", "source_field", "user") else None
+        if problem is not None:
+            raise Unresolved(problem)
         method = getattr(self, f"_resolve_{ref.kind}", None)
         if method is None:
             raise Unresolved(f"links of kind '{ref.kind}' are not supported by this version "
@@ -202,6 +226,8 @@ class RefResolver:
             parent = staged.get(ref.via)
             if parent in (None, ""):
                 raise Unresolved(f"{source_object} {key} has no {ref.via}")
+            if link_problem(parent) is not None:
+                raise Unresolved(link_problem(parent))
             source_object, key = ref.to, str(parent)
             role, model = None, field.relation
         res_id = self.bound(source_object, key, role, model)

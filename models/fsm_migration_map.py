@@ -75,6 +75,10 @@ class FsmMigrationMap(models.Model):
                                          "fallback user.")
     problems = fields.Text(readonly=True, copy=False,
                            help="What the last validation found; empty when the map is valid.")
+    layout_id = fields.Many2one("fsm.migration.layout", readonly=True, ondelete="set null",
+                                help="The source layout this map was proposed from: a map "
+                                     "of an older layout than the confirmed one is proposed "
+                                     "again before it is confirmed or run.")
 
     _sql_constraints = [
         ("project_version_uniq", "unique(project_id, version)",
@@ -164,6 +168,7 @@ class FsmMigrationMap(models.Model):
         version = max(project.map_ids.mapped("version") or [0]) + 1
         return self.create({
             "project_id": project.id, "version": version,
+            "layout_id": project.confirmed_layout_id.id,
             "notes": "\n".join(proposal.notes) or False,
             "object_line_ids": [(0, 0, {
                 "sequence": line.order, "source_object": line.source_object,
@@ -236,6 +241,7 @@ class FsmMigrationMap(models.Model):
         self.ensure_one()
         self.check_access("write")
         self._check_draft()
+        self.project_id._check_map_current(self)
         if not self.action_validate():
             raise UserError(_("The map cannot be confirmed yet:\n%s", self.problems))
         self.project_id.map_ids.filtered(lambda m: m.state == "confirmed").sudo().write(

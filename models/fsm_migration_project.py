@@ -1,16 +1,20 @@
 import json
 import logging
+import os
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.errors import SourceConfigError, SourceError
+from ..services.layout.model import SourceLayout, known_fst_profile
+from ..services.path_policy import PARAM_IMPORT_FOLDERS, check_bundle_path, parse_import_folders
 from ..services.profiling import profile_source
 from ..services.sample import select_sample
 from ..services.source_factory import build_source
 from ..services.source_identity import source_identity
 from ..services.url_policy import DEFAULT_ALLOWED_HOSTS, check_source_url, parse_allowed_hosts
+from .fsm_migration_layout import layout_structure
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ SECRET_KEYS = ("client_secret", "password", "api_key", "token")
 PIPELINE_STATES = [
     ("connect", "Connect"),
     ("discover", "Discover"),
+    ("layout", "Layout"),
     ("plan", "Plan schema"),
     ("map", "Map"),
     ("sample", "Sample"),
@@ -142,6 +147,15 @@ class FsmMigrationProject(models.Model):
                                         "as measured.")
     discovery_issues_json = fields.Text(readonly=True, copy=False,
                                         help="Records the source could not give as documented.")
+    # --- source layout ------------------------------------------------------------------
+    layout_ids = fields.One2many("fsm.migration.layout", "project_id", string="Layout versions",
+                                 help="Every source layout version of this project.")
+    layout_id = fields.Many2one("fsm.migration.layout", string="Latest layout",
+                                compute="_compute_layout",
+                                help="The newest source layout version (draft or confirmed).")
+    confirmed_layout_id = fields.Many2one(
+        "fsm.migration.layout", compute="_compute_layout", string="Confirmed layout",
+        help="The layout the data dictionary and the map are read through.")
     # --- map and plan -------------------------------------------------------------------
     map_ids = fields.One2many("fsm.migration.map", "project_id", string="Map versions",
                               help="Every map version of this project.")
@@ -329,6 +343,30 @@ class FsmMigrationProject(models.Model):
             except SourceConfigError as exc:
                 raise ValidationError(str(exc)) from exc
 
+    # --- import folders ---------------------------------------------------------------
+    @api.model
+    def _import_folders(self):
+        """Where bundles may be read from: the system parameter, else
+        ``<data_dir>/fsm_imports``."""
+        from odoo.tools import config
+
+        default = os.path.join(config["data_dir"], "fsm_imports")
+        return parse_import_folders(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_IMPORT_FOLDERS), default)
+
+    def _checked_bundle_path(self):
+        """The project's bundle path, resolved, if it lies in an import folder (raises
+        UserError for every user otherwise; the command line's --allow-any-path is its own
+        superuser environment's only, never an RPC caller's context)."""
+        self.ensure_one()
+        path = self.sudo().bundle_path
+        if self.env.su and self.env.context.get("fsm_allow_any_path"):
+            return os.path.realpath(path) if path else path
+        try:
+            return check_bundle_path(path, self._import_folders())
+        except SourceConfigError as exc:
+            raise UserError(str(exc)) from exc
+
     # --- connection and discovery -----------------------------------------------------
     def _source_settings(self):
         """Plain settings for ``services.source_factory.build_source`` (secrets included)."""
@@ -339,7 +377,11 @@ class FsmMigrationProject(models.Model):
             "kind": project.source_kind, "url": project.source_url,
             "auth_method": project.auth_method, "client_id": project.client_id,
             "username": project.username, "api_key_header": project.api_key_header,
-            "bundle_path": project.bundle_path, "allowed_hosts": hosts,
+            "bundle_path": (self._checked_bundle_path()
+                            if project.source_kind == "fst_bundle" else project.bundle_path),
+            "allowed_hosts": hosts,
+            "layout": (self.confirmed_layout_id._layout_dict()
+                       if self.confirmed_layout_id else None),
             "allow_loopback": loopback,
             "rest_config": json.loads(project.rest_config) if project.rest_config else {},
         }
@@ -377,7 +419,91 @@ class FsmMigrationProject(models.Model):
                            "next": {"type": "ir.actions.act_window_close"}}}
 
     def action_discover(self):
-        """Profile every source object and store the data dictionary (replacing any)."""
+        """Read the source's tables and propose their layout; with a confirmed layout
+        (the built-in one is confirmed at once), profile every source object into the
+        data dictionary (replacing any). A layout to review stops at the Layout step."""
+        self.ensure_one()
+        self.check_access("write")
+        layout = self._discover_layout()
+        if layout.state != "confirmed":
+            if self.state in ("connect", "discover", "plan", "map", "sample"):
+                self.sudo().state = "layout"
+            return layout._open()
+        return self._profile()
+
+    def _discover_layout(self):
+        """The layout this discovery proposes: the same as the confirmed one's proposal
+        keeps it; the built-in profile is confirmed at once; otherwise a draft."""
+        self.ensure_one()
+        proposal, tables = self._propose_layout()
+        Layout = self.env["fsm.migration.layout"]
+        text = proposal.to_json()
+        confirmed = self.confirmed_layout_id
+        self._post_note(body=_("Files and sheets found: %s", "; ".join(tables) or _("none")))
+        same = layout_structure(text)
+        if confirmed and layout_structure(confirmed.proposed_json) == same:
+            for draft in self.layout_ids.filtered(lambda rec: rec.state == "draft"):
+                if layout_structure(draft._to_layout().to_json()) == same:
+                    draft.sudo().unlink()  # (the same proposal again, unedited)
+            return confirmed
+        new = Layout._create_from_layout(self, proposal, text)
+        if proposal.profile != "custom" and proposal.lowest_confidence() >= 1.0 \
+                and not proposal.problems():
+            new._confirm()
+            self._post_note(body=_(
+                "Layout v%(version)s (%(profile)s): the source's known layout, recognised "
+                "with confidence 1 and confirmed automatically.", version=new.version,
+                profile=proposal.profile))
+        else:
+            new.action_validate()
+            self._post_note(body=_(
+                "Layout v%(version)s proposed: review it (lowest confidence %(low)s%%) and "
+                "confirm it; the data dictionary and the map wait for it.",
+                version=new.version, low=round(proposal.lowest_confidence() * 100)))
+        return new
+
+    def _propose_layout(self):
+        """``(SourceLayout, [what was made of each table])`` proposed for this source."""
+        self.ensure_one()
+        kind = self.source_kind
+        if kind == "dispatch":
+            layout = SourceLayout(profile="dispatch")
+        elif kind == "fst_rest":
+            layout = known_fst_profile()
+            layout.profile = "fst_rest"
+            layout.attachments.reason = "the FST REST adapter's attachments endpoint"
+            for table in layout.tables:
+                table.path = table.object
+                table.reason = "the FST REST adapter's endpoint for the object"
+        else:
+            from ..services.layout.propose import propose_layout
+            from ..services.layout.readers import open_tables
+
+            try:
+                raw = open_tables(self._checked_bundle_path())
+            except SourceError as exc:
+                raise UserError(_("Discovery failed: %s", exc)) from exc
+            try:
+                layout = propose_layout(raw)
+            except SourceError as exc:
+                raise UserError(_("Discovery failed: %s", exc)) from exc
+            finally:
+                raw.close()
+        return layout, [_table_summary(t) for t in layout.tables]
+
+    def _on_layout_confirmed(self, layout):
+        """A layout confirmed by hand: the data dictionary is read through it."""
+        self._post_note(body=_("Layout v%s confirmed.", layout.version))
+        stale = self.confirmed_map_id
+        if stale:
+            self._post_note(body=_(
+                "Map v%(map)s was proposed from another layout: propose the map again and "
+                "confirm it before the next run.", map=stale.version))
+        self._profile()
+
+    def _profile(self):
+        """Profile every source object, through the confirmed layout, into the data
+        dictionary (replacing any)."""
         self.ensure_one()
         source = self._make_source()
         kind = "dispatch" if self.source_kind == "dispatch" else "fst"
@@ -392,7 +518,7 @@ class FsmMigrationProject(models.Model):
         finally:
             source.close()
         self._store_discovery(result)
-        if self.state in ("connect", "discover"):
+        if self.state in ("connect", "discover", "layout"):
             self.sudo().state = "plan"
         return True
 
@@ -475,6 +601,9 @@ class FsmMigrationProject(models.Model):
         """A new draft map version proposed from the data dictionary and the database."""
         self.ensure_one()
         self.check_access("write")
+        if not self.confirmed_layout_id:
+            raise UserError(_("Confirm the source layout first (Layout step): the map is "
+                              "proposed from the objects it says the files hold."))
         if not self.object_ids:
             raise UserError(_("Discover the source first: the map is proposed from its data "
                               "dictionary."))
@@ -487,6 +616,32 @@ class FsmMigrationProject(models.Model):
         if not self.map_id:
             return self.action_propose_map()
         return self.map_id._open()
+
+    @api.depends("layout_ids.state", "layout_ids.version")
+    def _compute_layout(self):
+        for project in self:
+            layouts = project.layout_ids.sorted("version", reverse=True)
+            project.layout_id = layouts[:1]
+            project.confirmed_layout_id = layouts.filtered(
+                lambda rec: rec.state == "confirmed")[:1]
+
+    def action_open_layout(self):
+        self.ensure_one()
+        self.check_access("read")
+        if not self.layout_id:
+            raise UserError(_("Discover the source first: its layout is proposed then."))
+        return self.layout_id._open()
+
+    def _check_map_current(self, fsm_map=None):
+        """A map proposed from an older layout than the confirmed one is refused."""
+        self.ensure_one()
+        fsm_map = fsm_map or self.confirmed_map_id
+        if fsm_map.layout_id and fsm_map.layout_id != self.confirmed_layout_id:
+            raise UserError(_(
+                "Map v%(map)s was proposed from layout v%(old)s, and layout v%(new)s is "
+                "confirmed now: propose the map again (Propose a new map) and confirm it.",
+                map=fsm_map.version, old=fsm_map.layout_id.version,
+                new=self.confirmed_layout_id.version or 0))
 
     @api.depends("map_ids.state", "map_ids.version")
     def _compute_map(self):
@@ -661,6 +816,7 @@ class FsmMigrationProject(models.Model):
         self.check_access("write")
         if not self.confirmed_map_id:
             raise UserError(_("Confirm a map first: no record moves before that."))
+        self._check_map_current()
         self._check_no_rollback_going()
         if self.run_ids.filtered(lambda r: r.state in ("running", "paused")):
             raise UserError(_("A run of this project is still going: finish or pause it."))
@@ -858,6 +1014,11 @@ class FsmMigrationProject(models.Model):
             "done": _("The migration is done and frozen. Roll back is still possible."),
             "rolled_back": _("Rolled back: Odoo is as before the migration."),
         }
+        if state == "layout":
+            return _("Review the source layout (v%(version)s): which file holds which "
+                     "object, the key and the links of each, lowest confidence first; then "
+                     "Confirm layout. The data dictionary and the map wait for it.",
+                     version=self.layout_id.version)
         if state == "plan":
             if not latest:
                 return _("Propose a map from the data dictionary. Confirm the map first: no "
@@ -924,3 +1085,13 @@ class FsmMigrationProject(models.Model):
         self._post_note(body=_("Map v%s confirmed.", confirmed.version))
         if self.state in ("connect", "discover", "plan"):
             self.sudo().state = "map"
+
+
+def _table_summary(table):
+    """What discovery made of one file or sheet, in a few words."""
+    if table.status != "read":
+        return f"{table.label}: {table.status}"
+    if not table.object:
+        return f"{table.label}: ignored ({table.reason or 'no object recognised'})"
+    keys = " + ".join(c.name for c in table.key_columns()) or "no key"
+    return f"{table.label}: {table.object} (key {keys}, {round(table.confidence * 100)}%)"

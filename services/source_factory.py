@@ -3,7 +3,10 @@
 ``settings`` keys: ``kind`` (dispatch, fst_rest, fst_bundle), ``url``, ``auth_method``,
 ``client_id``, ``client_secret``, ``username``, ``password``, ``api_key``,
 ``api_key_header``, ``token``, ``bundle_path``, ``rest_config`` (dict),
-``allowed_hosts`` (list), ``allow_loopback`` (bool) and, optionally, ``storage_hosts``
+``allowed_hosts`` (list), ``allow_loopback`` (bool), ``layout`` (the confirmed source
+layout as a dict: an FST bundle whose layout is not the built-in profile is read through
+it, ``services.layout.source.LayoutSource``; Dispatch and the FST REST adapter read their
+documented objects) and, optionally, ``storage_hosts``
 (list: where Dispatch's files host may redirect; default
 :data:`.url_policy.DEFAULT_STORAGE_HOSTS`, plus ``allowed_hosts`` in any case).
 
@@ -24,10 +27,19 @@ REST_AUTH = {"client_credentials": "oauth2", "bearer": "bearer", "api_key": "api
 def build_source(settings):
     kind = settings.get("kind")
     if kind == "fst_bundle":
-        from .fst_bundle import FstBundleSource
-
         if not settings.get("bundle_path"):
             raise SourceConfigError("Enter the path of the FST export bundle (folder or zip).")
+        layout = settings.get("layout")
+        if layout and layout.get("profile") not in (None, "fst_bundle"):
+            # an export in another shape: its tables read through the confirmed layout
+            from .layout.model import SourceLayout
+            from .layout.readers import open_tables
+            from .layout.source import LayoutSource
+
+            return LayoutSource(open_tables(settings["bundle_path"]),
+                                SourceLayout.from_dict(layout))
+        from .fst_bundle import FstBundleSource
+
         return FstBundleSource(settings["bundle_path"])
     url = check_source_url(settings.get("url"), settings.get("allowed_hosts") or [],
                            settings.get("allow_loopback", False))

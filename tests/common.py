@@ -2,6 +2,7 @@
 reached over real loopback sockets, exactly as a remote source would be."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -29,12 +30,30 @@ def fst_bundle(folder, scale, seed):
     return bundle
 
 
-def temp_bundle(case, scale, seed):
-    """``fst_bundle`` in a temporary folder removed after ``case`` (a test, or its class
-    in ``setUpClass``)."""
-    tmp = tempfile.TemporaryDirectory(prefix="fsm_bundle_")  # pylint: disable=consider-using-with
+IMPORT_FOLDERS = "field_service_migration.import_folders"
+
+
+def allow_import_folder(env, folder):
+    """Add ``folder`` to the database's import folders (bundles are read from those only;
+    the test's transaction rolls it back)."""
+    params = env["ir.config_parameter"].sudo()
+    current = [p.strip() for p in (params.get_param(IMPORT_FOLDERS) or "").split(",")
+               if p.strip()]
+    params.set_param(IMPORT_FOLDERS, ",".join([*current, os.path.realpath(folder)]))
+
+
+def temp_folder(case, prefix="fsm_bundle_"):
+    """A temporary import folder removed after ``case`` (a test, or its class in
+    ``setUpClass``), allowed as an import folder of the test's database."""
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)  # pylint: disable=consider-using-with
     (case.addClassCleanup if isinstance(case, type) else case.addCleanup)(tmp.cleanup)
-    return fst_bundle(tmp.name, scale, seed)
+    allow_import_folder(case.env, tmp.name)
+    return Path(tmp.name)
+
+
+def temp_bundle(case, scale, seed):
+    """``fst_bundle`` in a temporary import folder (see :func:`temp_folder`)."""
+    return fst_bundle(temp_folder(case), scale, seed)
 
 
 def generator_truth(kind, scale, seed):
@@ -89,6 +108,21 @@ class EmulatorProcess:
                 self.proc.kill()
         if self.proc and self.proc.stderr:
             self.proc.stderr.close()
+
+
+#: how a run counts each source record
+COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
+
+
+def per_object(run):
+    """Per source object of ``run``: records read (``source``) and each counter."""
+    stats = {}
+    for batch in run.batch_ids:
+        row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
+        row["source"] += batch.record_count
+        for key in COUNTERS:
+            row[key] += batch[key]
+    return stats
 
 
 def planned_project(env, **vals):

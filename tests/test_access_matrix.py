@@ -63,6 +63,9 @@ class TestAccessMatrix(TransactionCase):
             "fsm.migration.object": project.object_ids[:1],
             "fsm.migration.field": project.object_ids.field_ids[:1],
             "fsm.migration.journal": project.journal_ids[:1],
+            "fsm.migration.layout": project.layout_id,
+            "fsm.migration.layout.table": project.layout_id.table_ids[:1],
+            "fsm.migration.layout.column": project.layout_id.column_ids[:1],
             "fsm.migration.map": project.map_id,
             "fsm.migration.map.object": project.map_id.object_line_ids[:1],
             "fsm.migration.map.field": project.map_id.field_line_ids[:1],
@@ -80,7 +83,7 @@ class TestAccessMatrix(TransactionCase):
         }
         #: wizards: created by the caller itself (a wizard is its creator's only)
         cls.wizards = {"fsm.migration.plan.apply": {}, "fsm.migration.rollback": {},
-                       "fsm.migration.map.import": {}}
+                       "fsm.migration.map.import": {}, "fsm.migration.layout.import": {}}
 
     @staticmethod
     def _public_methods(model):

@@ -1,11 +1,9 @@
 import json
-import tempfile
-from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import EmulatorProcess, generator_truth, run_python
+from .common import EmulatorProcess, generator_truth, run_python, temp_folder
 
 MANAGER = "field_service_migration.group_migration_manager"
 
@@ -15,9 +13,8 @@ class TestBundleDiscovery(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.tmp = tempfile.TemporaryDirectory(prefix="fsm_bundle_")  # pylint: disable=consider-using-with
-        cls.addClassCleanup(cls.tmp.cleanup)
-        cls.bundle = Path(cls.tmp.name) / "bundle"
+        cls.folder = temp_folder(cls)
+        cls.bundle = cls.folder / "bundle"
         run_python("-m", "emulators.fst_bundle", "--out", str(cls.bundle), "--zip",
                    "--scale", "1", "--seed", "11")
         cls.truth = generator_truth("fst", 1, 11)
@@ -66,7 +63,7 @@ class TestBundleDiscovery(TransactionCase):
         self.assertFalse(self.project.object_ids)
 
     def test_unreadable_bundle_says_why(self):
-        broken = Path(self.tmp.name) / "broken.zip"
+        broken = self.folder / "broken.zip"
         broken.write_bytes(b"PK\x03\x04 truncated")
         self.project.bundle_path = str(broken)
         with self.assertRaisesRegex(UserError, "broken.zip"):

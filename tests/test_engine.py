@@ -1,5 +1,4 @@
 import logging
-import tempfile
 from collections import Counter
 
 import requests
@@ -8,17 +7,19 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 
 from ..services import transforms
 from .common import (
+    COUNTERS,
     broken_map_project,
     dispatch_emulator,
     dispatch_vals,
     generator_truth,
+    per_object,
     planned_project,
     temp_bundle,
+    temp_folder,
 )
 
 _logger = logging.getLogger(__name__)
 MANAGER = "field_service_migration.group_migration_manager"
-COUNTERS = ("created", "updated", "skipped", "failed", "blocked")
 
 
 class EngineCase(TransactionCase):
@@ -47,14 +48,9 @@ class EngineCase(TransactionCase):
         self.assertEqual(run.state, "done")
         return run
 
-    def _per_object(self, run):
-        stats = {}
-        for batch in run.batch_ids:
-            row = stats.setdefault(batch.source_object, dict.fromkeys(("source", *COUNTERS), 0))
-            row["source"] += batch.record_count
-            for key in COUNTERS:
-                row[key] += batch[key]
-        return stats
+    @staticmethod
+    def _per_object(run):
+        return per_object(run)
 
 
 
@@ -381,9 +377,7 @@ class TestDiffCatchesBrokenMap(TransactionCase):
     def test_wrong_transform_is_caught_on_exactly_its_field(self):
         """A transform that does not fit its field: the sample's records fail on that field
         alone, with the reason; nothing wrong reaches the database (the diff stays clean)."""
-        tmp = tempfile.TemporaryDirectory(prefix="fsm_diff_")  # pylint: disable=consider-using-with
-        self.addCleanup(tmp.cleanup)
-        project, line = broken_map_project(self.env, tmp.name)
+        project, line = broken_map_project(self.env, temp_folder(self, "fsm_diff_"))
         self.assertEqual(line.transform, "datetime_utc")
         line.transform = "date"  # wrong: drops the time of a datetime field
         project.map_id.action_confirm()

@@ -2,19 +2,15 @@
 what to do, and one click to the map line that wrote it (in a new draft version when the
 run's version is frozen)."""
 
-import tempfile
-
 from odoo.tests import TransactionCase, tagged
 
-from .common import broken_map_project
+from .common import broken_map_project, temp_folder
 
 
 @tagged("post_install", "-at_install", "fsm_migration")
 class TestFailedRecordForm(TransactionCase):
     def test_failed_record_explains_itself_and_opens_its_map_line(self):
-        tmp = tempfile.TemporaryDirectory(prefix="fsm_issue_")  # pylint: disable=consider-using-with
-        self.addCleanup(tmp.cleanup)
-        project, line = broken_map_project(self.env, tmp.name)
+        project, line = broken_map_project(self.env, temp_folder(self, "fsm_issue_"))
         line.transform = "date"  # wrong: drops the time of a datetime field
         project.map_id.action_confirm()
         self.env["fsm.migration.plan.apply"].with_context(

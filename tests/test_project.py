@@ -119,8 +119,8 @@ class TestMigrationProject(TransactionCase):
 
     def test_pipeline_status_bar_lists_design_steps(self):
         states = [key for key, _label in self.Project._fields["state"].selection]
-        self.assertEqual(states[:9], ["connect", "discover", "plan", "map", "sample", "run",
-                                      "verify", "delta", "done"])
+        self.assertEqual(states[:10], ["connect", "discover", "layout", "plan", "map", "sample",
+                                       "run", "verify", "delta", "done"])
         arch = self.Project.with_user(self.manager).get_view(view_type="form")["arch"]
         self.assertIn('widget="statusbar"', arch)
         # a plain user's form carries no connection settings at all

@@ -194,7 +194,7 @@ class OdooRunner:
         report_path = self.logdir / "cli_discover.json"
         rc, text, _took = self.odoo_bin(
             f"--addons-path={self.addons_path}", "fsm-migrate", "discover", "-d", db,
-            "--no-http", "--source", "fst-bundle", "--path", str(bundle),
+            "--no-http", "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
             "--report", str(report_path), log="cli_discover")
         if rc == 0:
             report = json.loads(report_path.read_text())
@@ -216,7 +216,7 @@ class OdooRunner:
                        capture_output=True)
         texts, reports = [], []
         flags = ["--name", "CLI run", "--source", "fst-bundle", "--path", str(bundle),
-                 "--confirm-map", "--no-sample"]
+                 "--allow-any-path", "--confirm-map", "--no-sample"]
         for attempt in (1, 2):
             report_path = self.logdir / f"cli_run_{attempt}.json"
             rc, text, _took = self.odoo_bin(
@@ -253,6 +253,61 @@ class OdooRunner:
             text += f"\nERROR fsm-migrate run: {problem}"
         return (1 if problems else 0), text, time.monotonic() - started
 
+    def cli_shape(self, db, shape="legacy_cp1252"):
+        """A foreign-shaped FST export (``emulators.fst_shapes``): ``discover`` proposes a
+        layout to review, ``run`` without ``--confirm-map`` stops and says what to review,
+        ``layout --export`` then ``--import`` round-trips it, ``run --confirm-map`` confirms
+        layout and map and migrates: every object balances, none failed, 0 fields read back
+        different."""
+        export = self.logdir / f"cli_shape_{shape}"
+        started = time.monotonic()
+        subprocess.run([str(self.py), "-m", "emulators.fst_shapes", "--out", str(export),
+                        "--scale", "0.3", "--seed", "6", "--fixed", shape], cwd=REPO,
+                       check=True, capture_output=True)
+        texts, problems = [], []
+
+        def cli(verb, *flags, expect_ok=True):
+            path = self.logdir / f"cli_shape_{verb}_{len(texts)}.json"
+            rc, text, _took = self.odoo_bin(
+                f"--addons-path={self.addons_path}", "fsm-migrate", verb, "-d", db,
+                "--no-http", *flags, "--report", str(path), log=f"cli_shape_{len(texts)}")
+            texts.append(text)
+            report = json.loads(path.read_text()) if path.exists() else {}
+            if bool(report.get("ok")) != expect_ok:
+                problems.append(f"{verb} {' '.join(flags)}: ok={report.get('ok')} "
+                                f"{report.get('error', '')[:300]}")
+            return report
+        source = ["--source", "fst-bundle", "--path", str(export), "--allow-any-path",
+                  "--new-project", "--name", f"CLI shape {shape}"]
+        found = cli("discover", *source)
+        layout = found.get("layout") or {}
+        if layout.get("state") != "draft" or not layout.get("tables"):
+            problems.append(f"discover: layout {layout.get('state')} with "
+                            f"{len(layout.get('tables') or [])} tables (a draft expected)")
+        project = ["--project", str(found.get("project_id"))]
+        stopped = cli("run", *project, "--no-sample", expect_ok=False)
+        if "Layout v" not in stopped.get("error", ""):
+            problems.append("run without --confirm-map did not stop at the layout")
+        exported = self.logdir / "cli_shape_layout.json"
+        cli("layout", *project, "--export", str(exported))
+        again = cli("layout", *project, "--import", str(exported))
+        if (again.get("layout") or {}).get("version") != layout.get("version", 0) + 1:
+            problems.append("layout --import did not make the next draft version")
+        ran = cli("run", *project, "--confirm-map", "--no-sample")
+        for obj, row in (ran.get("objects") or {}).items():
+            if row["source"] != sum(row[k] for k in ("created", "updated", "skipped",
+                                                     "failed", "blocked")):
+                problems.append(f"{obj} does not balance: {row}")
+            if row["failed"]:
+                problems.append(f"{obj}: {row['failed']} failed")
+        verified = ran.get("verified_fields") or {}
+        if verified.get("different") or verified.get("missing"):
+            problems.append(f"verification: {verified}")
+        text = "\n".join(texts)
+        for problem in problems:
+            text += f"\nERROR fsm-migrate on a foreign shape: {problem}"
+        return (1 if problems else 0), text, time.monotonic() - started
+
     def _secret_file(self, secret):
         """A file holding ``secret`` (secrets never go on a command line, where `ps` shows
         them)."""
@@ -267,7 +322,8 @@ class OdooRunner:
 
     def _spawn_worker(self, db, run_id, log):
         cmd = [str(self.py), str(self.odoo / "odoo-bin"), f"--addons-path={self.addons_path}",
-               "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(run_id)]
+               "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(run_id),
+               "--allow-any-path"]
         out = open(self.logdir / f"{log}.log", "w")  # closed by the caller
         return subprocess.Popen(cmd, cwd=self.odoo, stdout=out, stderr=subprocess.STDOUT), out
 
@@ -288,8 +344,9 @@ class OdooRunner:
             copy = self.logdir / f"workers_bundle_{name.replace(' ', '_')}"
             shutil.copytree(bundle, copy)
             rc, text, _t = self._cli(db, "run", "--name", name, "--source", "fst-bundle",
-                                     "--path", str(copy), "--confirm-map", "--no-sample",
-                                     "--stage-only", "--batch-size", "60", "--report", str(path),
+                                     "--path", str(copy), "--allow-any-path", "--confirm-map",
+                                     "--no-sample", "--stage-only", "--batch-size", "60",
+                                     "--report", str(path),
                                      log=f"stage_{name}")
             texts.append(text)
             if rc:
@@ -302,8 +359,8 @@ class OdooRunner:
             path = self.logdir / f"final_{name}.json"
             target = ["--run", str(staged["run_id"])] if verb == "work" else [
                 "--project", str(staged["project_id"])]
-            rc, text, _t = self._cli(db, verb, *target, "--report", str(path),
-                                     log=f"final_{name}")
+            rc, text, _t = self._cli(db, verb, *target, "--allow-any-path", "--report",
+                                     str(path), log=f"final_{name}")
             texts.append(text)
             if rc:
                 raise RuntimeError(f"finishing {name} failed")
@@ -406,7 +463,7 @@ class OdooRunner:
                 odd_malformed = {(m["object"], str(m["id"])) for m in json.loads(
                     answer.read())["malformed"]}
             sources = {
-                "bundle": ["--source", "fst-bundle", "--path", str(bundle)],
+                "bundle": ["--source", "fst-bundle", "--path", str(bundle), "--allow-any-path"],
                 "dispatch": ["--source", "dispatch", "--url", f"http://127.0.0.1:{port}",
                              "--client-id", "ci", "--client-secret-file",
                              self._secret_file("ci-secret"), "--allow-loopback"],
@@ -731,6 +788,8 @@ def cmd_test(args):
                     *runner.cli_discover(full_db))
         runner.step("command line: fsm-migrate run on an FST bundle, twice",
                     *runner.cli_run(full_db))
+        runner.step("command line: a foreign-shaped FST export (layout step, --confirm-map)",
+                    *runner.cli_shape(full_db))
         runner.step("command line: two workers on one run; a killed worker resumed",
                     *runner.cli_workers(full_db))
         if not args.quick:
@@ -838,6 +897,39 @@ def serve(args, py, odoo, runner, db):
          f"--http-port={args.port}", f"--db-filter=^{db}$"], check=False).returncode
 
 
+def demo_foreign_export(runner, db, migrate):
+    """A foreign-shaped FST export (``emulators.fst_shapes``, the *excel_office* shape) in
+    a second project: discovered (its layout waits for review) or, with ``migrate``,
+    migrated with ``--confirm-map``; prints what was made of each file."""
+    export = runner.logdir / "fst_foreign_export"
+    subprocess.run([str(runner.py), "-m", "emulators.fst_shapes", "--out", str(export),
+                    "--scale", "1", "--seed", "1", "--fixed", "excel_office"], cwd=REPO,
+                   check=True, capture_output=True)
+    report_path = runner.logdir / "demo_fst_report.json"
+    flags = ["--source", "fst-bundle", "--path", str(export), "--allow-any-path",
+             "--name", "Demo: FST export (foreign shape)", "--report", str(report_path)]
+    verb = ["run", "--confirm-map", "--no-sample"] if migrate else ["discover"]
+    rc, text, _took = runner.odoo_bin(
+        f"--addons-path={runner.addons_path}", "fsm-migrate", verb[0], "-d", db, "--no-http",
+        *verb[1:], *flags, log="demo_fst")
+    if rc != 0 or not report_path.exists():
+        return rc or 1, text
+    report = json.loads(report_path.read_text())
+    if migrate:
+        say("demo migration of an FST export in a foreign shape (per object: source, "
+            "created, updated, skipped, failed, blocked):")
+        for obj, row in report.get("objects", {}).items():
+            say(f"  {obj:<18} {row['source']:>5} {row['created']:>5} {row['updated']:>5} "
+                f"{row['skipped']:>5} {row['failed']:>5} {row['blocked']:>5}")
+    else:
+        say(f"FST export in a foreign shape ({export}): project "
+            f"'Demo: FST export (foreign shape)' waits at the Layout step:")
+        for table in report.get("layout", {}).get("tables", []):
+            say(f"  {table['table']:<40} {table['object'] or 'ignored':<18} "
+                f"{round(table['confidence'] * 100):>3}%")
+    return 0, text
+
+
 def cmd_demo(args):
     odoo = get_odoo_for_demo()
     py = ensure_venv(odoo)
@@ -873,6 +965,12 @@ def cmd_demo(args):
             print("\n".join(failure_excerpt(text)))
             return 1
         project_id = text.split("DEMO_PROJECT_OK", 1)[1].split()[0]
+        # the second source: an FST export in a foreign shape (the generator's), which
+        # stops at the layout step in the browser demo and is migrated otherwise
+        rc, text = demo_foreign_export(runner, db, migrate=not args.browser)
+        if rc != 0:
+            print("\n".join(failure_excerpt(text)))
+            return 1
         if args.browser:
             say(f"database {db} ready in {time.monotonic() - started:.0f} s: the project "
                 f"'{os.environ['FSM_DEMO_NAME']}' is connected to {os.environ['FSM_DEMO_URL']} "
@@ -896,7 +994,8 @@ def cmd_demo(args):
         say(f"full report: {report_path}")
         say(f"database {db} ready in {time.monotonic() - started:.0f} s, with the project "
             f"'Demo: Dispatch emulator' connected to {os.environ['FSM_DEMO_URL']}, "
-            "discovered and migrated; log in as admin / admin")
+            "discovered and migrated, and 'Demo: FST export (foreign shape)' migrated "
+            "through its confirmed layout; log in as admin / admin")
         return serve(args, py, odoo, runner, db)
     except KeyboardInterrupt:
         return 0

@@ -40,6 +40,7 @@ class FsmMigrationMapImport(models.TransientModel):
         version = max(self.project_id.map_ids.mapped("version") or [0]) + 1
         new_map = self.env["fsm.migration.map"].create({
             "project_id": self.project_id.id, "version": version,
+            "layout_id": self.project_id.confirmed_layout_id.id,
             "notes": _("Imported from %(project)s, map v%(version)s.",
                        project=data.get("project"), version=data.get("version")),
             "object_line_ids": [(0, 0, {"sequence": seq, **{k: o.get(k) for k in OBJECT_KEYS}})
