@@ -22,7 +22,7 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, name_key
+from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, FILES_FOLDER, name_key
 from .columns import (
     LINK_KINDS,
     choose_key,
@@ -180,13 +180,18 @@ def _best_header(scan, column):
 
 # -- the known profile -------------------------------------------------------------------
 
+def _in_files_folder(path):
+    """A member of the FST bundle's attachment folder (``files/`` beside the CSV files)."""
+    return FILES_FOLDER in [part.lower() for part in path.split("/")[:-1]]
+
+
 def _known_profile(infos):
     """The built-in FST layout when the tables are exactly the FST bundle's files."""
     specs = {name_key(o.name): o for o in BUNDLE_OBJECTS}
     found, headers = {}, {}
     for info in infos:
-        if info.kind == "file":
-            continue
+        if info.kind == "file" or _in_files_folder(info.path):
+            continue  # the bundle's attachments (a .txt reading is a file, not a table)
         if info.sheet or info.kind not in ("csv", "tsv", "txt", "rest"):
             return None
         stem = posixpath.basename(info.path).rsplit(".", 1)[0]

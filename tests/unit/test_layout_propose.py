@@ -491,3 +491,19 @@ def test_a_header_without_rows_and_an_empty_file(dataset):
     by_path = {t.path: t for t in layout.tables}
     assert by_path["Jobs.csv"].object is None and "not read: empty" in by_path["Jobs.csv"].reason
     assert by_path["Customers.csv"].object == "customers"
+
+
+@pytest.mark.parametrize("scale,seed", [(0.3, 5), (0.2, 31)])
+def test_a_bundle_with_text_attachments_is_still_the_known_profile(tmp_path, scale, seed):
+    """The emulator's bundles carry technicians' readings as ``files/wo_*/…_readings.txt``:
+    the readers list them as tables, the known profile must not count them (it did: a
+    standard bundle fell to a 'custom' layout and its map was refused)."""
+    from emulators.fst_bundle import write_bundle
+    from services.layout.readers import open_tables
+
+    write_bundle(generate(scale, seed), tmp_path / "b")
+    raw = open_tables(tmp_path / "b")
+    assert any(t.path.startswith("files/") and t.kind != "file" for t in raw.tables())
+    layout = propose_layout(raw)
+    assert layout.profile == "fst_bundle"
+    assert layout.lowest_confidence() == 1.0
