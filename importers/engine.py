@@ -22,6 +22,7 @@ from .attachment_policy import secure_attachment_values, stored_mimetype
 from .bulk import insert_rows
 from .lead_writer import create_leads
 from .mail_writer import create_activities, create_messages
+from .places import load_places
 from .resolver import RefResolver, Unresolved
 
 _logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class BatchProcessor:
         map_ = run.map_id
         self.targets = map_._odoo_targets()
         self.user_plan = self._user_plan(map_)
+        #: the database's countries and states, the data of country_code/state_code
+        self.places = load_places(self.env)
         self.mapper = RecordMapper(
             map_._to_proposal(), self.targets, user_plan=[{
                 "source_object": line.source_object, "source_id": line.source_id,

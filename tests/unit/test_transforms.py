@@ -469,6 +469,11 @@ def test_country_code_rejected():
     ("PQ", {}, ("CA", "QC")), ("british columbia", {}, ("CA", "BC")),
     ("Newfoundland", {}, ("CA", "NL")), ("CA", {"country": "USA"}, ("US", "CA")),
     ("qc", {"country": "Canada"}, ("CA", "QC")), ("jal", {"country": "MX"}, ("MX", "JAL")),
+    # Mexican and other states are the database's: by name too (the hand-written table
+    # knew only US and Canadian names)
+    ("Baja California Sur", {"country": "MX"}, ("MX", "BCS")),
+    ("New South Wales", {"country": "AU"}, ("AU", "NSW")),
+    ("idf", {"country": "FR"}, ("FR", "IDF")),
 ])
 def test_state_code(raw, args, expected):
     assert apply("state_code", raw, **args) == expected
@@ -477,7 +482,9 @@ def test_state_code(raw, args, expected):
 def test_state_code_rejected():
     rejected("state_code", "Ontario", country="US")
     rejected("state_code", "Narnia")
-    rejected("state_code", "Baja California Sur", country="MX")
+    rejected("state_code", "Baja California Norte", country="MX")
+    # France has no states in Odoo: a name cannot be matched, a short code passes through
+    assert "no states" in rejected("state_code", "Ile-de-France", country="FR").reason
 
 
 def test_address_lines():
