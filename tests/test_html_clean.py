@@ -47,6 +47,7 @@ HOSTILE = {
     "spaces": "<p>a&nbsp;b\xa0c</p><pre>  keep\n   spaces</pre>",
     "svg_math": '<svg><script>x</script><circle/></svg><math><mi>x</mi></math><p>after</p>',
     "plain_text": "just text & more < less",
+    "xml_declaration": '<?xml version="1.0" encoding="utf-8"?><p>declared</p>',
     "entities": "<p>&lt;b&gt; &amp; &#169; &eacute; &#x1F600;</p>",
     "mail_reply": "<p>Thanks\n&gt; you wrote\n&gt;&gt; earlier\nok</p><div>Bob<br>--<br>sig</div>"
                   "<p>--\nJohn</p><div class='gmail_extra'><p>old <b>mail</b></p></div>"

@@ -63,6 +63,8 @@ _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif",
 _DATA_URI_RE = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),(.*)", re.I | re.S)
 _B64_WS_RE = re.compile(r"[\s\\]+")
 _OFFICE_TAG_RE = re.compile(r"</?o:[^>]*>")
+#: an XML declaration (lxml refuses a str that declares an encoding)
+_XML_DECL_RE = re.compile(r"<\?xml[^>]*>", re.I)
 
 
 def _sniff(data):
@@ -112,7 +114,7 @@ def decode_data_uri(uri):
 def parse(text):
     """``text`` as an lxml tree the way Odoo parses an Html value; ``None`` when empty."""
     try:
-        return lxml_html.fromstring(_OFFICE_TAG_RE.sub("", text))
+        return lxml_html.fromstring(_XML_DECL_RE.sub("", _OFFICE_TAG_RE.sub("", text)))
     except (etree.ParserError, ValueError):  # nothing but comments or white space
         return None
 

@@ -8,6 +8,7 @@ field stores is exactly what the transform gives.
 
 import html
 import re
+import threading
 import unicodedata
 import xml.etree.ElementTree as ET
 
@@ -48,12 +49,18 @@ class _DispatchMarkdown(Extension):
         md.inlinePatterns.register(SimpleTagInlineProcessor(_STRIKE_RE, "del"), "strike", 40)
 
 
+_LOCAL = threading.local()
+
+
 def _markdown():
-    return markdown.Markdown(extensions=["fenced_code", "nl2br", "sane_lists",
-                                         _DispatchMarkdown()], output_format="html")
-
-
-_MD = _markdown()
+    """This thread's converter (a ``Markdown`` instance is not thread-safe; building one
+    per value would cost more than converting it)."""
+    md = getattr(_LOCAL, "md", None)
+    if md is None:
+        md = _LOCAL.md = markdown.Markdown(
+            extensions=["fenced_code", "nl2br", "sane_lists", _DispatchMarkdown()],
+            output_format="html")
+    return md.reset()
 
 
 def markdown_to_html(text):
@@ -67,7 +74,7 @@ def markdown_to_html(text):
         return ""
     text = _DEEP_QUOTE_RE.sub(r"\1", text)
     try:
-        rendered = _MD.reset().convert(text)
+        rendered = _markdown().convert(text)
     except RecursionError:  # pathological nesting: keep the words
         return text_to_html(text)
     return html_tree.clean_html(rendered, [], [])
