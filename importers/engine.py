@@ -17,7 +17,7 @@ from psycopg2 import errors as pg_errors
 from ..services import rights
 from ..services.mapping import TargetField
 from ..services.record_mapper import RecordMapper, validate_values
-from ..services.transforms import extract_inline_images, replace_image_refs
+from ..services.transforms import extract_inline_images, replace_image_refs, use_places
 from .attachment_policy import secure_attachment_values, stored_mimetype
 from .bulk import insert_rows
 from .lead_writer import create_leads
@@ -147,6 +147,7 @@ class BatchProcessor:
                 break
             for obj, keys in missing.items():
                 self.resolver.prefetch_staged(obj, keys)
+        use_places(self.places)  # this processor's countries, whichever thread maps
         return self.mapper.map_batch(source_object, records)
 
     def _staged_record(self, source_object, source_id):
