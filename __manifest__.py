@@ -9,7 +9,7 @@
     "author": "field_service_migration contributors",
     "website": "https://github.com/field-service-migration/field_service_migration",
     "depends": ["crm"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "markdown"]},
     "data": [
         "security/fsm_migration_security.xml",
         "security/ir.model.access.csv",

@@ -13,8 +13,10 @@ from collections import defaultdict
 
 from ..services import rights
 from ..services.engine import RecordMapper, validate_values
+from ..services.transforms import use_places
 from .binding import MATCH_ROLES, UPDATE_ROLES, BindingMixin
 from .outcomes import OutcomesMixin, RightsRefusal
+from .places import load_places
 from .prepare import PrepareMixin
 from .resolver import RefResolver, Unresolved
 from .writes import IsolatedWritesMixin
@@ -44,6 +46,8 @@ class BatchProcessor(OutcomesMixin, BindingMixin, PrepareMixin, IsolatedWritesMi
         map_ = run.map_id
         self.targets = map_._odoo_targets()
         self.user_plan = self._user_plan(map_)
+        #: the database's countries and states, the data of country_code/state_code
+        self.places = load_places(self.env)
         self.mapper = RecordMapper(
             map_._to_proposal(), self.targets, user_plan=[{
                 "source_object": line.source_object, "source_id": line.source_id,
@@ -122,6 +126,7 @@ class BatchProcessor(OutcomesMixin, BindingMixin, PrepareMixin, IsolatedWritesMi
                 break
             for obj, keys in missing.items():
                 self.resolver.prefetch_staged(obj, keys)
+        use_places(self.places)  # this processor's countries, whichever thread maps
         return self.mapper.map_batch(source_object, records)
 
     def _staged_record(self, source_object, source_id):

@@ -15,3 +15,5 @@ from . import test_access_matrix
 from . import test_same_source
 from . import test_real_accounts
 from . import test_layout
+from . import test_places
+from . import test_html_clean

@@ -62,7 +62,7 @@ def venv_python(odoo):
 def ensure_venv(odoo):
     """Create ``<odoo>/.venv`` with Odoo's requirements the first time (minutes)."""
     py = venv_python(odoo)
-    if py.exists() and subprocess.run([str(py), "-c", "import odoo, psycopg2, phonenumbers"],
+    if py.exists() and subprocess.run([str(py), "-c", "import odoo,psycopg2,phonenumbers,markdown"],
                                       cwd=odoo, capture_output=True).returncode == 0:
         ensure_websocket(py, odoo)
         return py

@@ -9,9 +9,10 @@ One module per family of transforms, each registering its own with ``@_register`
 ``text`` (trim, case, title, truncate, default, join, personal names; ``as_typed``),
 ``contact_points`` (e-mail, phone), ``dates`` (dates, date-times, time zones),
 ``numbers`` (integer, float, money), ``selections`` (boolean, value maps, priorities),
-``places`` (countries, states, street lines), ``rich_text`` (markdown, HTML, inline
-images), ``structures`` (JSON). ``base`` holds the errors, result types and shared text
-helpers, ``registry`` the ``TRANSFORMS`` dict and ``bind``/``apply``/``run``/``chain``.
+``places`` (countries and states against the database's data, street lines),
+``rich_text`` (markdown, HTML, inline images), ``structures`` (JSON). ``base`` holds the
+errors, result types and shared text helpers, ``registry`` the ``TRANSFORMS`` dict and
+``bind``/``apply``/``run``/``chain``.
 Importing this package imports every family, which fills the registry; the names below
 are re-exported here, so callers import from ``services.transforms`` only.
 
@@ -92,7 +93,7 @@ from . import structures
 from .text import as_typed, full_name, split_name, title_case
 from .contact_points import phonenumbers  # the switch the tests turn off (see contact_points)
 from .selections import PRIORITY_TABLE
-from .places import address_lines
+from .places import Places, active_places, address_lines, use_places
 from .rich_text import (
     extract_inline_images,
     html_clean,

@@ -1,13 +1,18 @@
-"""What several pure test files share: Odoo 18's real field metadata (the fixture read off
-a database), the installed-apps sets, a fresh crm's stages, and an in-memory source."""
+"""What several pure test files share: Odoo 18's real field metadata and countries (the
+fixtures read off a database), the installed-apps sets, a fresh crm's stages, and an
+in-memory source."""
 
 import json
 from pathlib import Path
 
 from services.mapping import targets_from_fields_get
 from services.source_base import Source
+from services.transforms import Places
 
 FIXTURE = Path(__file__).with_name("odoo18_fields.json")
+#: res.country / res.country.state of an Odoo 18 database with crm and the en_US, fr_FR
+#: and es_MX languages; regenerate with tools/dump_places.py (its docstring says how)
+PLACES_DUMP = Path(__file__).with_name("places_dump.json")
 ALL_APPS = frozenset({"sale", "sale_crm", "account", "stock", "hr", "hr_skills", "project",
                       "calendar", "base_geolocalize"})
 #: the stages of a fresh crm database
@@ -17,6 +22,16 @@ CRM_STAGES = [{"name": "New", "is_won": False}, {"name": "Qualified", "is_won": 
 
 def load_targets():
     return targets_from_fields_get(json.loads(FIXTURE.read_text(encoding="utf-8")))
+
+
+def places_data():
+    return json.loads(PLACES_DUMP.read_text(encoding="utf-8"))
+
+
+def load_places_dump():
+    """The dump's countries and states as the :class:`Places` the transforms resolve
+    against."""
+    return Places.from_data(places_data())
 
 
 class MemorySource(Source):
