@@ -18,7 +18,7 @@ import json
 import re
 from collections import defaultdict
 
-from ..services.record_mapper import KEPT
+from ..services.engine import KEPT
 from .engine import MATCH_ROLES, BatchProcessor
 from .resolver import Unresolved
 

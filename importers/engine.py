@@ -1,7 +1,7 @@
 """The Odoo-side writer of one batch: mapped records → validated → created/updated in
 lists → bound → journaled, each source record counted once, with a reason when it fails.
 
-Orchestrates the pure mapper (``services.record_mapper``: source record → values and
+Orchestrates the pure mapper (``services.engine``: source record → values and
 references) and the resolver (references → ids, prefetched per batch). A record the
 database still refuses is isolated with a savepoint; the rest of the batch lands.
 """
@@ -15,8 +15,8 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from ..services import rights
+from ..services.engine import RecordMapper, validate_values
 from ..services.mapping import TargetField
-from ..services.record_mapper import RecordMapper, validate_values
 from ..services.transforms import extract_inline_images, replace_image_refs
 from .attachment_policy import secure_attachment_values, stored_mimetype
 from .bulk import insert_rows

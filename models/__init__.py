@@ -12,6 +12,9 @@ from . import fsm_migration_map_user
 from . import fsm_migration_binding
 from . import fsm_migration_batch
 from . import fsm_migration_run
+from . import fsm_migration_run_progress
+from . import fsm_migration_run_rollback
+from . import fsm_migration_run_verify
 from . import fsm_migration_issue
 from . import fsm_migration_diff
 from . import fsm_migration_reconciliation

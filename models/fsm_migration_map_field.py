@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 
-from ..services.record_mapper import MAPPER_TRANSFORMS
+from ..services.engine import MAPPER_TRANSFORMS
 from ..services.transforms import TRANSFORMS
 
 #: every transform a map line may name: the value transforms and the mapper's own

@@ -269,14 +269,21 @@ def attachment_path(ref):
     path = raw.strip().replace("\\", "/")
     if path.lower().startswith(FILES_FOLDER + "/"):
         path = path[len(FILES_FOLDER) + 1:]
+    return safe_path(path, raw, ref)
+
+
+def safe_path(path, raw=None, ref=None, where=f"bundle's {FILES_FOLDER}/ folder"):
+    """``path`` ('/'-separated) normalised, or :class:`BundleError` when it is absolute,
+    has a drive letter or a ``..`` component (it would point outside ``where``)."""
+    raw = path if raw is None else raw
     parts = path.split("/")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or ".." in parts:
         raise BundleError(
-            f"Attachment path {raw!r} is refused: it points outside the bundle's "
-            f"{FILES_FOLDER}/ folder.", file=raw)
+            f"Attachment path {raw!r} is refused: it points outside the {where}.", file=raw)
     clean = posixpath.normpath(path)
     if clean in (".", ""):
-        raise BundleError(f"Attachment reference {ref!r} has no file name.", file=raw)
+        raise BundleError(f"Attachment reference {raw if ref is None else ref!r} has no file "
+                          "name.", file=raw)
     return clean
 
 
@@ -412,6 +419,28 @@ class _CountedMember(io.RawIOBase):
 _READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError)
 
 
+def open_text(container, member, encoding=None):
+    """Text stream over ``member`` of ``container`` with its detected encoding (or
+    ``encoding``, detected before); undecodable bytes are kept as lone surrogates so
+    that the row holding them can be reported. Its ``encoding`` is the codec used."""
+    if encoding:
+        return io.TextIOWrapper(container.open(member), encoding=encoding,
+                                errors="surrogateescape", newline="")
+    prefix = b""
+    with container.open(member) as probe:
+        try:  # a damaged zip member is reported where the rows stop, not here
+            while len(prefix) < SNIFF_BYTES:
+                chunk = probe.read(8192)
+                if not chunk:
+                    break
+                prefix += chunk
+        except _READ_ERRORS:
+            prefix = prefix or b""  # sniff what was read; the rows report the damage
+    encoding = detect_encoding(prefix)
+    binary = container.open(member)
+    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="")
+
+
 class SeenIds:
     """A set of ids with bounded memory: the first ``in_memory`` ids in a Python set of
     16-byte BLAKE2 digests, the others in a temporary on-disk SQLite table (SQLite's
@@ -511,18 +540,10 @@ class FstBundleSource(Source):
         and rows whose timestamp cannot be read; objects without one are never filtered.
         """
         spec = self._spec(obj)
-        size = page_size or self.page_size
         since = _as_utc(since)
-        page = []
-        for line, record in self._iter_file(spec):
-            if since is not None and not self._is_since(spec, record, since, line):
-                continue
-            page.append(record)
-            if len(page) >= size:
-                yield page
-                page = []
-        if page:
-            yield page
+        yield from pages((record for line, record in self._iter_file(spec)
+                          if since is None or self._is_since(spec, record, since, line)),
+                         page_size or self.page_size)
 
     def count(self, obj):
         """Data rows in the object's file (bad rows included); 0 when the file is absent."""
@@ -641,22 +662,7 @@ class FstBundleSource(Source):
         return when >= since
 
     def _open_text(self, member):
-        """Text stream over ``member`` with its detected encoding; undecodable bytes are
-        kept as lone surrogates so that the row holding them can be reported."""
-        prefix = b""
-        with self._container.open(member) as probe:
-            try:  # a damaged zip member is reported where the rows stop, not here
-                while len(prefix) < SNIFF_BYTES:
-                    chunk = probe.read(8192)
-                    if not chunk:
-                        break
-                    prefix += chunk
-            except _READ_ERRORS:
-                prefix = prefix or b""  # sniff what was read; the rows report the damage
-        encoding = detect_encoding(prefix)
-        binary = self._container.open(member)
-        return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape",
-                                newline="")
+        return open_text(self._container, member)
 
     def _iter_file(self, spec):
         """Yield ``(line, record)`` for every good row of the object's file."""
@@ -892,6 +898,18 @@ def _csv_reader(lines):
     else:
         lines.delimiter = detect_delimiter(first)
     return csv.reader(lines, delimiter=lines.delimiter)
+
+
+def pages(records, size):
+    """Lists of at most ``size`` of ``records``, in order."""
+    page = []
+    for record in records:
+        page.append(record)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
 
 
 def _raw(header, row):

@@ -9,7 +9,7 @@ without a missing parent. The links come from the map's ``binding`` field lines.
 
 from collections import defaultdict
 
-from .record_mapper import dependency_order
+from .engine import dependency_order
 
 
 def links_of(proposal):

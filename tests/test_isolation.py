@@ -3,7 +3,7 @@ from psycopg2 import errors as pg_errors
 from odoo.tests import TransactionCase, tagged
 
 from ..importers.engine import BatchProcessor
-from ..services.record_mapper import MappedRecord
+from ..services.engine import MappedRecord
 from .common import planned_project, temp_bundle
 
 

@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from ..models import fsm_migration_run as run_module
+from ..models import fsm_migration_run_rollback as run_module
 from .test_engine import EngineCase
 from .test_fingerprint import MODELS
 

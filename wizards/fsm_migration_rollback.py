@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.fsm_migration_run import ROLLBACK_CHUNK
+from ..models.fsm_migration_run_rollback import ROLLBACK_CHUNK
 
 #: journal entries a rollback reverts at once, in the request; above, the worker cron
 #: reverts it chunk by chunk (``fsm_rollback_sync_max`` in the context overrides it)

@@ -226,8 +226,8 @@ class SourceLayout:
         if data.get("format", LAYOUT_FORMAT) != LAYOUT_FORMAT:
             raise ValueError(f"layout format {data.get('format')!r} is not {LAYOUT_FORMAT}")
         tables = []
-        for raw in data.get("tables") or []:
-            raw = _known(TableLayout, raw)
+        for given in data.get("tables") or []:
+            raw = _known(TableLayout, given)
             raw["columns"] = [ColumnLayout(**_known(ColumnLayout, c))
                               for c in raw.get("columns") or []]
             conv = _known(Conventions, raw.get("conventions") or {})
@@ -317,5 +317,5 @@ class RawTables:
         """A binary stream over a member (the caller closes it)."""
         raise NotImplementedError
 
-    def close(self):  # noqa: B027 - optional
-        """Release files."""
+    def close(self):
+        """Release files (optional)."""

@@ -24,11 +24,11 @@ it calls ``services.rights``), ``proposer`` (``propose``, ``sorted_for_review`` 
 (the source fields bound to the templates' lines), ``unknown_fields`` (custom fields and
 scored fields, new x_ fields planned), ``value_lines`` (stages, priorities, selection
 options), ``adapt`` (the fit to what discovery saw: skips, fallbacks, unlinking). The
-built-in templates stay in ``services.mapping_templates``. The names below are
+built-in templates are the ``templates`` package. The names below are
 re-exported here, so callers import from ``services.mapping`` only (``_Builder`` too:
-``services.record_mapper`` reads its ``_id_column``).
+``services.engine`` reads its ``_id_column``).
 
-Known objects and fields come from the built-in templates (``services.mapping_templates``);
+Known objects and fields come from the built-in templates (``services.mapping.templates``);
 a field no template knows is scored against the target model's fields by
 :func:`score_field`. **Scoring rule**::
 

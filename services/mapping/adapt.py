@@ -1,8 +1,8 @@
 """The proposer's fit to what discovery saw: unreadable or empty objects skipped, required
 fields filled by fallback source fields or defaults, links to skipped objects dropped."""
 
-from .. import mapping_templates as tpl
 from .. import rights
+from . import templates as tpl
 from .model import FieldMapLine
 from .targets import MAGIC_FIELDS, ODOO_DEFAULTS, REBUILD, REQUIRED_LINKS, UPDATE_ROLES
 

@@ -3,7 +3,7 @@ built-in templates and the target fields; :func:`sorted_for_review` orders its l
 
 from dataclasses import asdict
 
-from .. import mapping_templates as tpl
+from . import templates as tpl
 from .adapt import _Adapt
 from .model import ObjectMapLine, Proposal
 from .scoring import MATCH_THRESHOLD, _key

@@ -4,7 +4,7 @@ checks read."""
 
 from dataclasses import dataclass, field
 
-from .. import mapping_templates as tpl
+from . import templates as tpl
 from .model import _Jsonable
 
 #: pseudo-model of the JSON rebuild reference

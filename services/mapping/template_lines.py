@@ -1,7 +1,7 @@
 """The proposer's template binding: a profiled object's fields bound to the lines of its
 built-in templates (ids, watermarks and containers skipped, the rest handed on)."""
 
-from .. import mapping_templates as tpl
+from . import templates as tpl
 from .model import FieldMapLine
 from .scoring import _key
 from .targets import REBUILD
