@@ -95,7 +95,6 @@ class FsmMigrationProject(models.Model):
                                         author_id=self.env.user.partner_id.id)
 
     # --- layout and map versions, journal and runs -----------------------------------
-
     def action_propose_map(self):
         """A new draft map version proposed from the data dictionary and the database."""
         self.ensure_one()
