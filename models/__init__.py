@@ -2,6 +2,10 @@ from . import fsm_migration_guard
 from . import fsm_migration_map_line
 from . import fsm_migration_layout
 from . import fsm_migration_project
+from . import fsm_migration_project_source
+from . import fsm_migration_project_discovery
+from . import fsm_migration_project_runs
+from . import fsm_migration_project_path
 from . import fsm_migration_object
 from . import fsm_migration_field
 from . import fsm_migration_journal
