@@ -24,6 +24,8 @@ vals = {'name': name, 'source_kind': 'dispatch',
 project = project or Project.create(vals)
 project.write(vals)
 project.fallback_user_id = env.ref('base.user_admin')
+# the shell runs as OdooBot: the consultant in charge is the admin, as from the command line
+project.user_id = env.ref('base.user_admin')
 project.action_test_connection()
 project.action_discover()
 env.cr.commit()
