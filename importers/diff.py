@@ -218,6 +218,12 @@ class RunDiff:
                     comodel = self.env[field.comodel_name].with_context(active_test=False)
                     shown_want = _names(comodel.browse(_ids(want)).exists())
                     shown_odoo = _names(record[name])
+                elif field is not None and field.type == "many2one_reference" \
+                        and record[field.model_field] in self.env:
+                    # res_id of an activity/event: the record of its res_model, named
+                    linked = self.env[record[field.model_field]].with_context(active_test=False)
+                    shown_want = _names(linked.browse(_ids(want)).exists())
+                    shown_odoo = _names(linked.browse(_ids(normalise(record[name]))).exists())
                 else:
                     shown_want, shown_odoo = shown(want), shown(odoo_value)
                 lines.append({

@@ -175,6 +175,12 @@ class TestEngineFstBundle(EngineCase):
         self.assertEqual(set(diff.mapped("status")), {"equal", "transformed"})
         self.assertTrue(diff.filtered(lambda d: d.field_name == "stage_id"
                                       and d.status == "transformed"))
+        # an appointment's res_id (a reference, not a many2one) reads as its lead's name
+        res_ids = diff.filtered(lambda d: d.field_name == "res_id")
+        self.assertTrue(res_ids)
+        for line in res_ids:
+            self.assertRegex(line.odoo_value, r"^.+ \(#\d+\)$")
+            self.assertEqual(line.expected_value, line.odoo_value)
         # discard: the sample is rolled back completely
         sample_bindings = self.env["fsm.migration.binding"].search([("run_id", "=", sample.id)])
         leads = self.env["crm.lead"].with_context(active_test=False).browse(
