@@ -115,7 +115,8 @@ class CliSteps:
         if layout.get("state") != "draft" or not layout.get("tables"):
             problems.append(f"discover: layout {layout.get('state')} with "
                             f"{len(layout.get('tables') or [])} tables (a draft expected)")
-        project = ["--project", str(found.get("project_id"))]
+        # the bundle lies outside the import folders: every command needs the flag
+        project = ["--project", str(found.get("project_id")), "--allow-any-path"]
         stopped = cli("run", *project, "--no-sample", expect_ok=False)
         if "Layout v" not in stopped.get("error", ""):
             problems.append("run without --confirm-map did not stop at the layout")
