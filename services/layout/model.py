@@ -317,5 +317,11 @@ class RawTables:
         """A binary stream over a member (the caller closes it)."""
         raise NotImplementedError
 
+    def open_record_file(self, record, max_bytes=None):
+        """A binary stream over the file of an attachment ``record`` (its canonical
+        fields, ``"id"`` its key) when the files are not members (a REST source's
+        attachments endpoint); None: :meth:`open_file` by its path."""
+        return None
+
     def close(self):
         """Release files (optional)."""
