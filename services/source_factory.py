@@ -62,7 +62,13 @@ def build_source(settings):
             from .layout.rest_tables import RestTables
             from .layout.source import LayoutSource
 
-            return LayoutSource(RestTables(source), SourceLayout.from_dict(layout))
+            confirmed = SourceLayout.from_dict(layout)
+            if confirmed.attachments.mode in ("folders", "column"):
+                source.close()
+                raise SourceConfigError(
+                    "An FST REST source has no files by folder or by path: in the layout, "
+                    "choose attachments from a manifest (the attachments endpoint) or none.")
+            return LayoutSource(RestTables(source), confirmed)
         return source
     raise SourceConfigError(f"Unknown source kind {kind!r}.")
 

@@ -7,8 +7,8 @@ import pytest
 from emulators.fst import API_PREFIX, FstApi
 from emulators.fst_bundle import write_bundle
 from emulators.fst_data import generate
-from emulators.httpbase import EmulatorServer
-from services.errors import SourceConnectionError
+from emulators.httpbase import EmulatorServer, FaultConfig
+from services.errors import SourceConfigError, SourceConnectionError
 from services.fst_bundle import FstBundleSource
 from services.fst_rest import FstRestSource
 from services.layout.discover import REST_PROFILE, propose_source_layout
@@ -107,8 +107,9 @@ def expected(bundle):
 def serve(dataset):
     servers = []
 
-    def start(renamed=False, unreadable=None):
-        api = FstApi(dataset, unreadable=unreadable or {})
+    def start(renamed=False, unreadable=None, malformed=0):
+        api = FstApi(dataset, unreadable=unreadable or {},
+                     faults=FaultConfig(seed=SEED, malformed_rate=malformed))
         server = EmulatorServer(RenamingApi(api, dataset) if renamed else api).start()
         servers.append(server)
         return server
@@ -252,6 +253,11 @@ def test_the_confirmed_layout_reads_the_same_canonical_records(serve, expected, 
         content = stream.read()
     assert len(content) == int(attachment["size"])
     source.close()
+    # files by folder or path do not exist over REST: said when the source is built
+    folders = SourceLayout.from_json(layout.to_json())
+    folders.attachments.mode = "folders"
+    with pytest.raises(SourceConfigError, match="no files by folder or by path"):
+        build_source(settings(server, folders.to_dict()))
 
 
 def test_an_endpoint_answering_404_is_listed_not_readable_the_others_proposed(serve):
@@ -262,6 +268,24 @@ def test_an_endpoint_answering_404_is_listed_not_readable_the_others_proposed(se
     assert layout.table_of("work_orders").path == "work_orders"
     assert [c.name for c in layout.table_of("customers").key_columns()] == ["CustomerNo"]
     raw.close()
+
+
+def test_damaged_records_are_reported_one_by_one_never_lost_silently(serve, expected):
+    """Records served as no object, or without their id, are issues; the others read."""
+    layout = _proposed(serve(renamed=True))[1]
+    server = serve(renamed=True, malformed=0.1)
+    source = build_source(settings(server, layout.to_dict()))
+    for obj in ("customers", "work_orders"):
+        mark = len(source.issues)
+        mine = list(source.iter_records(obj))
+        issues = source.issues[mark:]
+        assert issues and len(mine) + len(issues) == len(expected[obj]), obj
+        kinds = {"no object" if i.reason.startswith("record is not a JSON object")
+                 else "no key" if i.reason.endswith("is empty; row skipped") else i.reason
+                 for i in issues}
+        assert kinds == {"no object", "no key"}, kinds
+        assert {r["id"] for r in mine} < {r["id"] for r in expected[obj]}
+    source.close()
 
 
 class _Fake(Source):
