@@ -308,7 +308,31 @@ class FstRestSource(Source):
         left out. With ``since``, the API filters when ``updated_since_param`` is set;
         the adapter filters the answers again on ``updated_at`` in any case.
         """
-        size = page_size or self.config.page_size
+        for items in self._item_pages(obj, since, page_size or self.config.page_size):
+            page = [r for r in self._records(obj, items)
+                    if since is None or self._is_since(obj, r, since)]
+            if page:
+                yield page
+
+    def iter_items(self, obj, page_size=None):
+        """Yield the records of ``obj`` page by page exactly as the API sends them: JSON
+        objects, no id required nor added (an installation whose JSON names its fields
+        otherwise is read through a source layout, ``services.layout.rest_tables``).
+        Items that are not objects are reported in ``self.issues`` and left out. Errors
+        are raised as the API gives them (``errors.as_unreadable`` tells one object's
+        refusal from a dead source)."""
+        for items in self._item_pages(obj, None, page_size or self.config.page_size):
+            page = []
+            for item in items:
+                if isinstance(item, dict):
+                    page.append(item)
+                else:
+                    self._not_an_object(obj, item)
+            if page:
+                yield page
+
+    def _item_pages(self, obj, since, size):
+        """The lists of items of ``obj``'s pages, following the configured pagination."""
         request = self._first_request(obj, since, size)
         fetched, seen_requests, previous_first = 0, set(), None
         while request is not None:
@@ -326,10 +350,7 @@ class FstRestSource(Source):
                                       "ignores the pagination parameters configured.")
             previous_first = first
             fetched += len(items)
-            page = [r for r in self._records(obj, items)
-                    if since is None or self._is_since(obj, r, since)]
-            if page:
-                yield page
+            yield items
             if total is not None and fetched >= total:
                 return
             request = following(len(items))
@@ -455,9 +476,7 @@ class FstRestSource(Source):
         id_field = self._id_field(obj)
         for item in items:
             if not isinstance(item, dict):
-                self.issues.append(RecordIssue(obj, None, f"record is not a JSON object "
-                                               f"but {type(item).__name__}",
-                                               raw={"value": _excerpt(item)}))
+                self._not_an_object(obj, item)
                 continue
             source_id = item.get(id_field, item.get("id"))
             if source_id in (None, ""):
@@ -465,6 +484,10 @@ class FstRestSource(Source):
                                                column=id_field, raw=item))
                 continue
             yield {**item, "id": source_id}
+
+    def _not_an_object(self, obj, item):
+        self.issues.append(RecordIssue(obj, None, f"record is not a JSON object but "
+                                       f"{type(item).__name__}", raw={"value": _excerpt(item)}))
 
     def _is_since(self, obj, record, since):
         column = self._timestamp_field(obj)

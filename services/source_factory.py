@@ -4,8 +4,10 @@
 ``client_id``, ``client_secret``, ``username``, ``password``, ``api_key``,
 ``api_key_header``, ``token``, ``bundle_path``, ``rest_config`` (dict),
 ``allowed_hosts`` (list), ``allow_loopback`` (bool), ``layout`` (the confirmed source
-layout as a dict: an FST bundle whose layout is not the built-in profile is read through
-it, ``services.layout.source.LayoutSource``; Dispatch and the FST REST adapter read their
+layout as a dict: an FST bundle whose layout is not the built-in profile ``fst_bundle``,
+or an FST REST installation whose layout is not the adapter's profile ``fst_rest``, is
+read through it, ``services.layout.source.LayoutSource`` over the bundle's tables or
+the API's endpoints (``services.layout.rest_tables.RestTables``); Dispatch reads its
 documented objects) and, optionally, ``storage_hosts``
 (list: where Dispatch's files host may redirect; default
 :data:`.url_policy.DEFAULT_STORAGE_HOSTS`, plus ``allowed_hosts`` in any case).
@@ -52,7 +54,22 @@ def build_source(settings):
     if kind == "fst_rest":
         from .fst_rest import FstRestSource
 
-        return FstRestSource(_rest_config(url, settings))
+        source = FstRestSource(_rest_config(url, settings))
+        layout = settings.get("layout")
+        if layout and layout.get("profile") not in (None, "fst_rest"):
+            # an installation whose JSON is not the adapter's: read through the layout
+            from .layout.model import SourceLayout
+            from .layout.rest_tables import RestTables
+            from .layout.source import LayoutSource
+
+            confirmed = SourceLayout.from_dict(layout)
+            if confirmed.attachments.mode in ("folders", "column"):
+                source.close()
+                raise SourceConfigError(
+                    "An FST REST source has no files by folder or by path: in the layout, "
+                    "choose attachments from a manifest (the attachments endpoint) or none.")
+            return LayoutSource(RestTables(source), confirmed)
+        return source
     raise SourceConfigError(f"Unknown source kind {kind!r}.")
 
 

@@ -1,12 +1,16 @@
 """Column roles of one table: header synonyms weighed by value kinds, the record key
 (single or composite) by uniqueness and name hints, and custom fields for the rest."""
 
+import re
 from itertools import combinations
 
 from ..fst_bundle import snake_case
 from .model import CANONICAL, ColumnLayout
 from .stats import custom_type
 from .vocabulary import COLUMN_KINDS, KEY_HINTS, OBJECT_WORDS, TEXT_KINDS, column_score, tokens
+
+#: a word boundary inside a camelCase or PascalCase name (``EquipmentSerial``)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 #: a header/kind score from which a column is taken as a canonical column
 FIELD_THRESHOLD = 0.5
@@ -183,7 +187,7 @@ def field_column(header, column, score, obj, stats, label):
 def custom_column(header, stats, label):
     """An unknown column kept as a custom field of the type its values suggest."""
     ftype = custom_type(stats)
-    snake = snake_case(header)
+    snake = snake_case(_CAMEL.sub("_", header))  # EquipmentSerial → equipment_serial
     name = snake if snake.startswith("cf_") else f"cf_{snake or 'column'}"
     if not stats.filled:
         return ColumnLayout(header, "ignore", confidence=0.6,

@@ -294,7 +294,8 @@ class RawTables:
     """What the readers give the proposer and :class:`~.source.LayoutSource`.
 
     Implemented by ``readers.open_tables(path)`` (a folder, a zip, nested folders; CSV,
-    TSV, TXT, XLSX, XLS) and by the REST adapter (one table per endpoint). Values are the
+    TSV, TXT, XLSX, XLS) and by ``rest_tables.RestTables`` (one table per endpoint of a
+    REST source; no member files). Values are the
     table's own strings (Excel cells are given as the text a user sees: dates ISO,
     numbers without exponent), never converted further here.
     """
@@ -316,6 +317,12 @@ class RawTables:
     def open_file(self, path, max_bytes=None):
         """A binary stream over a member (the caller closes it)."""
         raise NotImplementedError
+
+    def open_record_file(self, record, max_bytes=None):
+        """A binary stream over the file of an attachment ``record`` (its canonical
+        fields, ``"id"`` its key) when the files are not members (a REST source's
+        attachments endpoint); None: :meth:`open_file` by its path."""
+        return None
 
     def close(self):
         """Release files (optional)."""

@@ -187,14 +187,20 @@ class LayoutSource(Source):
 
     def open_attachment(self, ref):
         """A binary stream over an attachment; ``ref`` a record or its path, relative to
-        the layout's attachment folder."""
+        the layout's attachment folder. Raw tables whose files are not members (a REST
+        source) open a record by its key (``RawTables.open_record_file``)."""
         raw = ref.get("path") if isinstance(ref, dict) else ref
-        member = files.member_path(self.attachments.folder, raw)
         limit = self.max_attachment_bytes
         declared = _as_size(ref.get("size")) if isinstance(ref, dict) else None
         if declared is not None and declared > limit:
-            raise BundleError(f"Attachment {member!r}: {declared} bytes declared, above the "
-                              f"limit of {limit} bytes; not read.", file=member)
+            where = raw or ref.get("id")
+            raise BundleError(f"Attachment {where!r}: {declared} bytes declared, above the "
+                              f"limit of {limit} bytes; not read.", file=raw)
+        stream = self.raw.open_record_file(ref, max_bytes=limit) \
+            if isinstance(ref, dict) else None
+        if stream is not None:
+            return stream
+        member = files.member_path(self.attachments.folder, raw)
         return self.raw.open_file(member, max_bytes=limit)
 
     def close(self):
