@@ -7,7 +7,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import SourceError
-from ..services.layout.model import SourceLayout, known_fst_profile
 from ..services.profiling import profile_source
 from .fsm_migration_layout import layout_structure
 from .fsm_migration_project import MANAGER_GROUP
@@ -96,32 +95,16 @@ class FsmMigrationProjectDiscovery(models.Model):
         return new
 
     def _propose_layout(self):
-        """``(SourceLayout, [what was made of each table])`` proposed for this source."""
+        """``(SourceLayout, [what was made of each table])`` proposed for this source:
+        the tables of a bundle or the endpoints of a REST API read and proposed (a known
+        profile when they are the adapter's own), Dispatch's documented objects."""
         self.ensure_one()
-        kind = self.source_kind
-        if kind == "dispatch":
-            layout = SourceLayout(profile="dispatch")
-        elif kind == "fst_rest":
-            layout = known_fst_profile()
-            layout.profile = "fst_rest"
-            layout.attachments.reason = "the FST REST adapter's attachments endpoint"
-            for table in layout.tables:
-                table.path = table.object
-                table.reason = "the FST REST adapter's endpoint for the object"
-        else:
-            from ..services.layout.propose import propose_layout
-            from ..services.layout.readers import open_tables
+        from ..services.layout.discover import propose_source_layout
 
-            try:
-                raw = open_tables(self._checked_bundle_path())
-            except SourceError as exc:
-                raise UserError(_("Discovery failed: %s", exc)) from exc
-            try:
-                layout = propose_layout(raw)
-            except SourceError as exc:
-                raise UserError(_("Discovery failed: %s", exc)) from exc
-            finally:
-                raw.close()
+        try:
+            layout = propose_source_layout(self._source_settings())
+        except SourceError as exc:
+            raise UserError(_("Discovery failed: %s", exc)) from exc
         return layout, [_table_summary(t) for t in layout.tables]
 
     def _on_layout_confirmed(self, layout):
