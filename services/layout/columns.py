@@ -56,6 +56,9 @@ def score_matrix(scan, obj):
                 score *= 0.85  # plain integers are rather the id ("Cust #": 1001)
             elif column == spec.id_column and stats.code_like:
                 score *= 0.85  # 'WO-000123' is rather the number
+            if column in (spec.id_column, "account_code", "number", "invoice_number") \
+                    and not stats.key_like:
+                score *= 0.5  # unique names ("Account": Acme Ltd …) are no record id
             score *= kind_factor(kind, column)
             if score >= 0.3:
                 out.append((round(score, 4), header, column))
@@ -130,6 +133,8 @@ def choose_key(scan, obj, matched):
             rank, column = 1.0, spec.id_column
         else:
             continue
+        if not stats.key_like:
+            rank -= 2  # a weak key: taken only when no column looks like a key
         candidates.append((rank, position, header, column))
     if candidates:
         candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -140,6 +145,10 @@ def choose_key(scan, obj, matched):
         reason = (f"'{header}' is {what} of each {_singular(obj)}: its {rows} values in "
                   f"'{label}' are all different{hint}.")
         confidence = 0.95 if rank >= 2.5 else 0.85 if rank >= 1.5 else 0.6
+        if not scan.stats[header].key_like:
+            confidence = 0.4
+            reason += (" Its values look like free text (names), not codes or numbers: "
+                       "a weak key, check it.")
         return [ColumnLayout(header, "key", column, confidence=confidence, reason=reason)]
     return _composite_key(scan, obj, matched)
 

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 
 from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, FILES_FOLDER, name_key
 from .columns import (
+    FIELD_THRESHOLD,
     LINK_KINDS,
     choose_key,
     content_score,
     custom_column,
     field_column,
     match_columns,
+    score_matrix,
     singular,
     target_columns,
 )
@@ -382,13 +384,14 @@ def _links(assigned, layouts):
                     if kind in ("id", "number") and result.share >= 0.9:
                         references.setdefault(id(scan), set()).add(id(assigned[target_obj]))
         found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1].name))
-        done_cols, done_fields = set(), set()
+        done_cols, done_fields, vacated = set(), set(), []
         for _rank, col, target_obj, kind, label, result in found:
             if col.name in done_cols:
                 continue
             field_name = _link_field(obj, target_obj)
             strong_field = col.role in ("field", "updated") and col.confidence >= 0.85 \
-                and col.field not in CANONICAL[obj].links and not _hints(col.name, target_obj)
+                and col.field not in CANONICAL[obj].links and not _hints(col.name, target_obj) \
+                and not _names_target(scan, col, result)
             if not field_name or field_name in done_fields or strong_field \
                     or (result.share < LINK_SHARE and not _hints(col.name, target_obj)):
                 col.reason += (f" Its values are also values of {label} in "
@@ -404,12 +407,41 @@ def _links(assigned, layouts):
                 continue
             done_cols.add(col.name)
             done_fields.add(field_name)
+            if col.role in ("field", "updated") and col.field:
+                vacated.append(col.field)
             rival = next(((assigned[o].label, lab, res.share) for _, c, o, _, lab, res in found
                           if c is col and o != target_obj and res.share >= result.share - 0.05
                           and not _hints(col.name, target_obj)), None)
             _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival)
         _links_by_name_only(scan, layout, obj, done_cols, assigned)
+        _refill(scan, obj, layout, vacated)
     return references
+
+
+def _names_target(scan, col, result):
+    """The column's values repeat and nearly all of them are key values of the target:
+    it names target records (a site's "Business Name" is its customer's name), whatever
+    field its header suggests."""
+    stats = scan.stats[col.name]
+    return result.share >= 0.95 and not result.ambiguous and stats.distinct < stats.filled
+
+
+def _refill(scan, obj, layout, vacated):
+    """A field left free by a column found to be a link goes to the custom column that
+    names it best ("Premises Name" once "Business Name" links the customer)."""
+    if not vacated:
+        return
+    by_name = {c.name: c for c in layout.columns}
+    taken = {c.field for c in layout.columns if c.role != "custom" and c.field}
+    for score, header, column in score_matrix(scan, obj):
+        col = by_name[header]
+        if column not in vacated or column in taken or col.role != "custom" \
+                or score < FIELD_THRESHOLD:
+            continue
+        new = field_column(header, column, score, obj, scan.stats[header], scan.label)
+        col.role, col.field, col.custom_type = new.role, new.field, None
+        col.confidence, col.reason = new.confidence, new.reason
+        taken.add(column)
 
 
 def _links_by_name_only(scan, layout, obj, done_cols, assigned):
