@@ -69,8 +69,9 @@ def norm(text):
 class _Writer:
     """Writes one dataset in one shape and builds its truth."""
 
-    def __init__(self, dataset, shape):
+    def __init__(self, dataset, shape, words=None):
         self.shape = shape
+        self.words = words or vocab  # the word tables labels and file names come from
         self.rng = random.Random(f"fst-shape-labels:{shape.shape_seed}")
         self.records = copy.deepcopy(dataset.records)
         self.dataset = dataset
@@ -244,10 +245,10 @@ class _Writer:
                 if by_number:
                     continue
                 truth = {"role": "key", "field": column}
-                truth["name"] = self.label(used, vocab.ID_LABELS[obj])
+                truth["name"] = self.label(used, self.words.ID_LABELS[obj])
             elif by_number and column == NUMBER_COLUMNS[obj]:
                 truth = {"role": "key", "field": column,
-                         "name": self.label(used, vocab.FIELD_LABELS[(obj, column)])}
+                         "name": self.label(used, self.words.FIELD_LABELS[(obj, column)])}
             elif column in LINK_TARGETS:
                 target, key = LINK_TARGETS[column], f"{obj}.{column}"
                 kind = shape.links[key]
@@ -256,21 +257,21 @@ class _Writer:
                          "not_found": set()}
                 if kind == "full_name":
                     truth["name_order"] = shape.name_order[key]
-                roles = vocab.TECHNICIAN_ROLES.get(column, ("",))
-                truth["name"] = self.label(used, vocab.LINK_LABELS[(target, kind)],
+                roles = self.words.TECHNICIAN_ROLES.get(column, ("",))
+                truth["name"] = self.label(used, self.words.LINK_LABELS[(target, kind)],
                                            self.rng.choice(roles))
             elif column == spec.timestamp_column:
                 truth = {"role": "updated", "field": column,
-                         "name": self.label(used, vocab.FIELD_LABELS[(obj, column)])}
+                         "name": self.label(used, self.words.FIELD_LABELS[(obj, column)])}
             else:
                 truth = {"role": "field", "field": column,
-                         "name": self.label(used, vocab.FIELD_LABELS[(obj, column)])}
+                         "name": self.label(used, self.words.FIELD_LABELS[(obj, column)])}
             out.append((column, truth))
         for custom in CUSTOM_FIELDS:
             if custom["object"] == obj and custom["name"] in shape.custom:
                 truth = {"role": "custom", "field": f"cf_{custom['name']}",
                          "custom_type": custom["type"],
-                         "name": self.label(used, vocab.CUSTOM_LABELS[custom["name"]])}
+                         "name": self.label(used, self.words.CUSTOM_LABELS[custom["name"]])}
                 out.append((truth["field"], truth))
         if shape.shuffle:
             head, tail = out[:1], out[1:]
@@ -347,7 +348,7 @@ class _Writer:
     def run(self):
         shape = self.shape
         for obj in TABLE_OBJECTS:
-            base = self.rng.choice(vocab.FILE_NAMES[obj])
+            base = self.rng.choice(self.words.FILE_NAMES[obj])
             self.truth["tables"].append(
                 self.table(obj, self.records[obj], self.columns(obj), base))
         self.photos()
@@ -377,7 +378,7 @@ class _Writer:
                 "count": len(attachments)}
         if shape.attachments == "manifest":
             obj = "attachments"
-            base = self.rng.choice(vocab.FILE_NAMES[obj])
+            base = self.rng.choice(self.words.FILE_NAMES[obj])
             self.truth["tables"].append(self.table(obj, attachments, self.columns(obj), base))
             for record in attachments:
                 self.files[f"{folder}/{record['path']}"] = self.dataset.files[record["path"]]
@@ -457,20 +458,23 @@ def _jsonable(value):
     return value
 
 
-def shape_files(scale, seed, shape):
+def shape_files(scale, seed, shape, words=None):
     """``(files, truth)``: every file of the export (relative path → bytes) and its
-    truth, for the data of ``generate(scale, seed)`` in ``shape`` (a :class:`Shape`)."""
-    return _Writer(generate(scale, seed), shape).run()
+    truth, for the data of ``generate(scale, seed)`` in ``shape`` (a :class:`Shape`);
+    ``words``: another vocabulary to draw file names and labels from (an object with the
+    word tables of :mod:`emulators.fst_vocabulary`, see ``fst_vocabulary.with_words``)."""
+    return _Writer(generate(scale, seed), shape, words).run()
 
 
 def make_shape(out, scale=1, seed=0, shape_seed=0, *, fixed=None, as_zip=False,
-               truth_path=None):
+               truth_path=None, words=None):
     """Write the export of ``generate(scale, seed)`` in the shape drawn from
     ``shape_seed`` (or the fixed shape named ``fixed``) to the folder ``out`` (or the zip
     ``out`` with ``as_zip``); write the truth to ``truth_path`` (default beside ``out``:
-    ``<out>.truth.json``, never inside it) and return it."""
+    ``<out>.truth.json``, never inside it) and return it. ``words``: as in
+    :func:`shape_files`."""
     shape = fixed_shape(fixed) if fixed else draw_shape(shape_seed)
-    files, truth = shape_files(scale, seed, shape)
+    files, truth = shape_files(scale, seed, shape, words)
     out = Path(out)
     if as_zip:
         out.parent.mkdir(parents=True, exist_ok=True)

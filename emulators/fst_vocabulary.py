@@ -7,6 +7,7 @@ grade it against its own word lists.
 """
 
 import re
+from types import SimpleNamespace
 
 #: file (or sheet) names per canonical object, as screens and reports name them
 FILE_NAMES = {
@@ -203,6 +204,24 @@ CUSTOM_LABELS = {
 LABEL_STYLES = ("as_is", "title", "upper", "snake", "camel", "lower")
 #: how one export names its files
 FILE_STYLES = ("as_is", "snake", "compact", "upper", "dashed")
+
+#: the word tables a vocabulary is made of (what ``with_words`` may replace)
+WORD_TABLES = ("FILE_NAMES", "ID_LABELS", "FIELD_LABELS", "LINK_LABELS", "CUSTOM_LABELS",
+               "TECHNICIAN_ROLES")
+
+
+def with_words(**tables):
+    """This vocabulary with the entries of some word tables replaced: ``FILE_NAMES={...}``
+    gives other file names to the objects it lists (the others keep theirs). A held-out
+    vocabulary drawn with it tests the proposer on words it was never tuned on."""
+    unknown = set(tables) - set(WORD_TABLES)
+    if unknown:
+        raise ValueError(f"not word tables of the vocabulary: {sorted(unknown)}")
+    words = {name: dict(globals()[name]) for name in WORD_TABLES}
+    for name, entries in tables.items():
+        words[name].update(entries)
+    return SimpleNamespace(**words)
+
 
 _WORD = re.compile(r"[A-Za-z0-9]+|#")
 

@@ -60,6 +60,9 @@ def score_matrix(scan, obj):
                 score *= 0.85  # plain integers are rather the id ("Cust #": 1001)
             elif column == spec.id_column and stats.code_like:
                 score *= 0.85  # 'WO-000123' is rather the number
+            if column in (spec.id_column, "account_code", "number", "invoice_number") \
+                    and not stats.key_like:
+                score *= 0.5  # unique names ("Account": Acme Ltd …) are no record id
             score *= kind_factor(kind, column)
             if score >= 0.3:
                 out.append((round(score, 4), header, column))
@@ -134,6 +137,8 @@ def choose_key(scan, obj, matched):
             rank, column = 1.0, spec.id_column
         else:
             continue
+        if not stats.key_like:
+            rank -= 2  # a weak key: taken only when no column looks like a key
         candidates.append((rank, position, header, column))
     if candidates:
         candidates.sort(key=lambda c: (-c[0], c[1]))
@@ -144,6 +149,10 @@ def choose_key(scan, obj, matched):
         reason = (f"'{header}' is {what} of each {_singular(obj)}: its {rows} values in "
                   f"'{label}' are all different{hint}.")
         confidence = 0.95 if rank >= 2.5 else 0.85 if rank >= 1.5 else 0.6
+        if not scan.stats[header].key_like:
+            confidence = 0.4
+            reason += (" Its values look like free text (names), not codes or numbers: "
+                       "a weak key, check it.")
         return [ColumnLayout(header, "key", column, confidence=confidence, reason=reason)]
     return _composite_key(scan, obj, matched)
 
@@ -184,6 +193,36 @@ def field_column(header, column, score, obj, stats, label):
                                                                 2), reason=reason + ".")
 
 
+#: value kinds a column is given a canonical field by when no header names it:
+#: kind group → the kinds of its values (:data:`COLUMN_KINDS` says which fields take them)
+CONTENT_GROUPS = {"phone": ("phone",), "boolean": ("boolean",), "date": ("date", "datetime")}
+
+
+def fields_by_content(scan, obj, out, taken):
+    """Custom columns given the canonical field their values alone point to, when no
+    header named it: phone numbers go to the object's free phone fields in table order;
+    a yes/no or a date column to the object's one free field of that kind when it is the
+    only such column left (two free date fields or two date columns: nothing is guessed)."""
+    spec = CANONICAL[obj]
+    for group, kinds in CONTENT_GROUPS.items():
+        free = [c for c in spec.columns if c not in taken and c != spec.id_column
+                and set(COLUMN_KINDS.get(c, ())) & set(kinds)
+                and (group == "phone") == ("phone" in COLUMN_KINDS.get(c, ()))]
+        columns = [h for h, col in out.items()
+                   if col.role == "custom" and scan.stats[h].kind in kinds]
+        if group != "phone" and (len(free) != 1 or len(columns) != 1):
+            continue
+        for header, column in zip(columns, free, strict=False):
+            stats = scan.stats[header]
+            col = field_column(header, column, 0.25, obj, stats, scan.label)
+            col.reason = (f"'{header}' in '{scan.label}' names no column, but its values are "
+                          f"{stats.kind} values ('{stats.samples[0]}') and no other "
+                          f"column is the {singular(obj)}'s {column.replace('_', ' ')}: "
+                          "taken as it (check it).")
+            out[header] = col
+            taken.add(column)
+
+
 def custom_column(header, stats, label):
     """An unknown column kept as a custom field of the type its values suggest."""
     ftype = custom_type(stats)
@@ -217,6 +256,27 @@ def target_columns(scan, layout):
     if scan.sketches.full is not None and "full_name" in obj.natural_keys:
         first, last = scan.full_name
         out.append(("full_name", f"'{first}' + '{last}'", scan.sketches.full))
+    return out
+
+
+def key_candidates(scan, layout):
+    """``[(kind, header label, sketch, column)]``: custom columns of this table that may
+    hold one of its natural keys no column holds yet ("Site Description" holding the site
+    names), the kind told by the values (e-mails, codes and numbers, else names). A link
+    whose values are found there makes it that key (see ``propose._links``)."""
+    obj = CANONICAL[layout.object]
+    taken = {c.field for c in layout.columns if c.role != "custom" and c.field}
+    free = {kind: cols[0] for kind, cols in obj.natural_keys.items()
+            if len(cols) == 1 and kind != "id" and cols[0] not in taken}
+    out = []
+    for col in layout.columns:
+        sketch = scan.sketches.columns.get(col.name)
+        if col.role != "custom" or sketch is None:
+            continue
+        stats = scan.stats[col.name]
+        kind = "email" if stats.kind == "email" else "number" if stats.key_like else "name"
+        if kind in free:
+            out.append((kind, f"'{col.name}'", sketch, col))
     return out
 
 

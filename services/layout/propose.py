@@ -24,12 +24,16 @@ from dataclasses import dataclass, field
 
 from ..fst_bundle import BUNDLE_OBJECTS, CUSTOM_FIELDS_FILE, FILES_FOLDER, name_key
 from .columns import (
+    FIELD_THRESHOLD,
     LINK_KINDS,
     choose_key,
     content_score,
     custom_column,
     field_column,
+    fields_by_content,
+    key_candidates,
     match_columns,
+    score_matrix,
     singular,
     target_columns,
 )
@@ -332,6 +336,7 @@ def _columns(scan, obj):
         else:
             out[header] = custom_column(header, stats, scan.label)
     _number_by_values(scan, obj, out, taken)
+    fields_by_content(scan, obj, out, taken)
     if not keys and out:
         out[next(iter(scan.stats))].reason += (
             f" No column or pair of columns of '{scan.label}' is unique: choose the key.")
@@ -358,7 +363,8 @@ def _number_by_values(scan, obj, out, taken):
 
 def _links(assigned, layouts):
     """Find each link column by value overlap and set its role (see the module doc)."""
-    targets = {obj: target_columns(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
+    targets = {obj: [(*t, None) for t in target_columns(scan, layouts[id(scan)])]
+               + key_candidates(scan, layouts[id(scan)]) for obj, scan in assigned.items()}
     references = {}
     for obj, scan in assigned.items():
         layout = layouts[id(scan)]
@@ -370,7 +376,7 @@ def _links(assigned, layouts):
             for target_obj, columns in targets.items():
                 if target_obj == obj:
                     continue
-                for kind, label, target in columns:
+                for kind, label, target, promote in columns:
                     result = overlap(sketch, target)
                     if result.distinct < 2 or result.share < 0.5:
                         continue
@@ -378,17 +384,19 @@ def _links(assigned, layouts):
                     rank = (round(result.share, 2) + 0.05 * hinted
                             + 0.02 * bool(_link_field(obj, target_obj))
                             - 0.3 * result.ambiguous, KEY_PREFERENCE[kind])
-                    found.append((rank, col, target_obj, kind, label, result))
+                    found.append((rank, col, target_obj, kind, label, result, promote))
                     if kind in ("id", "number") and result.share >= 0.9:
                         references.setdefault(id(scan), set()).add(id(assigned[target_obj]))
         found.sort(key=lambda f: (-f[0][0], -f[0][1], f[1].name))
-        done_cols, done_fields = set(), set()
-        for _rank, col, target_obj, kind, label, result in found:
-            if col.name in done_cols:
+        done_cols, done_fields, vacated = set(), set(), []
+        for _rank, col, target_obj, kind, label, result, promote in found:
+            if col.name in done_cols or (promote is not None and not _promote(
+                    promote, kind, target_obj, layouts[id(assigned[target_obj])])):
                 continue
             field_name = _link_field(obj, target_obj)
             strong_field = col.role in ("field", "updated") and col.confidence >= 0.85 \
-                and col.field not in CANONICAL[obj].links and not _hints(col.name, target_obj)
+                and col.field not in CANONICAL[obj].links and not _hints(col.name, target_obj) \
+                and not _names_target(scan, col, result)
             if not field_name or field_name in done_fields or strong_field \
                     or (result.share < LINK_SHARE and not _hints(col.name, target_obj)):
                 col.reason += (f" Its values are also values of {label} in "
@@ -404,21 +412,80 @@ def _links(assigned, layouts):
                 continue
             done_cols.add(col.name)
             done_fields.add(field_name)
-            rival = next(((assigned[o].label, lab, res.share) for _, c, o, _, lab, res in found
+            if col.role in ("field", "updated") and col.field:
+                vacated.append(col.field)
+            rival = next(((assigned[o].label, lab, res.share) for _, c, o, _, lab, res, _p in found
                           if c is col and o != target_obj and res.share >= result.share - 0.05
                           and not _hints(col.name, target_obj)), None)
             _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival)
-        _links_by_name_only(scan, layout, obj, done_cols, assigned)
+        _links_by_name_only(scan, layout, obj, (done_cols, done_fields), assigned)
+        _refill(scan, obj, layout, vacated)
     return references
 
 
-def _links_by_name_only(scan, layout, obj, done_cols, assigned):
+def _promote(col, kind, target_obj, target_layout):
+    """Make the custom column ``col`` of the target the natural key ``kind`` a link's
+    values are found in; False when another column holds that key already."""
+    field_name = CANONICAL[target_obj].natural_keys[kind][0]
+    if col.role == "field" and col.field == field_name:
+        return True
+    if col.role != "custom" or any(c.field == field_name and c.role != "custom"
+                                   for c in target_layout.columns):
+        return False
+    col.role, col.field, col.custom_type, col.confidence = "field", field_name, None, 0.6
+    col.reason = (f"'{col.name}' names no column, but the values of a link column of "
+                  "another table are found in it: taken as the "
+                  f"{singular(target_obj)}'s {field_name.replace('_', ' ')} (check it).")
+    return True
+
+
+def _names_target(scan, col, result):
+    """The column's values repeat and nearly all of them are key values of the target:
+    it names target records (a site's "Business Name" is its customer's name), whatever
+    field its header suggests."""
+    stats = scan.stats[col.name]
+    return result.share >= 0.95 and not result.ambiguous and stats.distinct < stats.filled
+
+
+def _refill(scan, obj, layout, vacated):
+    """A field left free by a column found to be a link goes to the custom column that
+    names it best ("Premises Name" once "Business Name" links the customer)."""
+    if not vacated:
+        return
+    by_name = {c.name: c for c in layout.columns}
+    taken = {c.field for c in layout.columns if c.role != "custom" and c.field}
+    for score, header, column in score_matrix(scan, obj):
+        col = by_name[header]
+        if column not in vacated or column in taken or col.role != "custom" \
+                or score < FIELD_THRESHOLD:
+            continue
+        new = field_column(header, column, score, obj, scan.stats[header], scan.label)
+        col.role, col.field, col.custom_type = new.role, new.field, None
+        col.confidence, col.reason = new.confidence, new.reason
+        taken.add(column)
+
+
+def _links_by_name_only(scan, layout, obj, done, assigned):
     """A column whose header names a link but whose values match no key of the target:
     a link, at low confidence, by the key its values look like (records whose value
-    matches nothing are blocked as orphans, never linked to a guess)."""
+    matches nothing are blocked as orphans, never linked to a guess). Not when another
+    column's values are that link, nor for free text (a work order's "Customer Request"
+    is no customer): such a column is kept as a custom field."""
+    done_cols, done_fields = done
     for col in layout.columns:
         if col.name in done_cols or col.role != "field" or \
                 col.field not in CANONICAL[obj].links:
+            continue
+        if col.field in done_fields or col.name not in scan.sketches.columns:
+            why = (f"its values are those of another column, '{_linked_by(layout, col)}'"
+                   if col.field in done_fields else "its values are free text, not keys")
+            custom = custom_column(col.name, scan.stats[col.name], scan.label)
+            if custom.role == "custom":
+                custom.reason = (f"'{col.name}' in '{scan.label}' is named like the "
+                                 f"{col.field.replace('_', ' ')}, but {why}; kept as the "
+                                 f"custom field {custom.field}.")
+                custom.confidence = 0.4
+            layout.columns[layout.columns.index(col)] = custom
             continue
         target_obj = CANONICAL[obj].links[col.field]
         stats = scan.stats[col.name]
@@ -434,6 +501,11 @@ def _links_by_name_only(scan, layout, obj, done_cols, assigned):
                       f"{col.field.replace('_', ' ')}, but its values match no key of "
                       f"{where}; proposed by {kind.replace('_', ' ')}: check by which key "
                       "it names them.")
+
+
+def _linked_by(layout, col):
+    return next((c.name for c in layout.columns if c is not col and c.role == "link"
+                 and c.field == col.field), "?")
 
 
 def _set_link(col, field_name, target_obj, kind, label, result, scan, assigned, rival=None):

@@ -11,8 +11,9 @@ the layout does not name) dropped. Values are normalised by the table's conventi
 in ``notices``, never dropped. Links whose key is not the target's key are resolved by
 natural key (:mod:`.links`): one match gives the target's id, none or several give a
 *link problem* (:data:`LINK_PROBLEM` + a sentence) that the engine blocks the record
-with. Attachments come from a manifest table, from folders named by a record key, or
-from a column of paths (:mod:`.attachments`).
+with; so is a link by id whose value is not shaped like the target's keys (a name
+where they are numbers). Attachments come from a manifest table, from folders named by
+a record key, or from a column of paths (:mod:`.attachments`).
 """
 
 from ..errors import BundleError
@@ -118,6 +119,7 @@ class LayoutSource(Source):
                 self._tables[table.object] = table
         self._plans = {}
         self._indexes = {}
+        self._ids = {}  # object → (its table's keys, their shapes): links by id checked
         self._counts = {}
         self.attachments = layout.attachments
 
@@ -276,7 +278,7 @@ class LayoutSource(Source):
                         notices.append(plan.notice(
                             line, col.name, f"{value!r} in column {col.name!r} of "
                             f"{plan.label} (line {line}): {problem}; left as written"))
-            if links and col.link_key and col.link_key != "id" and value.strip():
+            if links and col.link_key and value.strip():
                 value = self._link(plan, col, value)
             record[col.field] = value
         parts = []
@@ -313,9 +315,35 @@ class LayoutSource(Source):
         target = self.resolve_key(col.link_object, col.link_key)
         if isinstance(target, str):  # the target cannot be searched: say why
             return unresolvable(col.link_object, col.link_key, col.name, plan.label, target)
-        if target is None:
-            return value
+        if target is None:  # values are ids of the target's table: check they are
+            return self._check_id(plan, col, value)
         return target.resolve(value, col.name, plan.label)
+
+    def _check_id(self, plan, col, value):
+        """``value`` when it may be a key of a record of the target's table, else a link
+        problem: a name or an e-mail ("Acme Ltd" where the customers' keys are numbers)
+        passed on as an id would be an orphan no one understands. A value shaped like
+        the target's keys that no record has stays as written (a deleted record: the
+        engine blocks it as an orphan, as for the built-in bundle, never checked here),
+        and so does any value when the layout holds no table of the target (the engine
+        looks for it among the records migrated before)."""
+        obj = col.link_object
+        if obj not in self._tables or self.layout.profile == "fst_bundle":
+            return value
+        known = self._ids.get(obj)
+        if known is None:
+            ids = {record["id"] for _line, record, _row
+                   in self._iter_table(obj, None, quiet=True)}
+            known = self._ids[obj] = (ids, {_key_shape(i) for i in ids})
+        text = value.strip()
+        if text in known[0] or _key_shape(text) in known[1]:
+            return value
+        table = self._tables[obj]
+        keys = " + ".join(repr(c.name) for c in table.key_columns()) or "its key"
+        return (f"{LINK_PROBLEM}{text!r} in column {col.name!r} of {plan.label} is not a "
+                f"{obj.replace('_', ' ')} key: the keys of {table.label} ({keys}) look "
+                f"like {_SHAPE_WORDS[next(iter(known[1]), 'word')]}; the column names "
+                "them by another key (check the layout)")
 
     def resolve_key(self, obj, kind):
         """The :class:`KeyIndex` of ``obj`` by ``kind``; None when ``kind`` is the key of
@@ -360,6 +388,21 @@ class LayoutSource(Source):
     def table_rows(self, obj):
         """``(line, record, row)`` of ``obj``'s table, nothing reported (read again)."""
         return self._iter_table(obj, None, quiet=True)
+
+
+_SHAPE_WORDS = {"email": "e-mail addresses", "integer": "numbers", "code": "codes",
+                "words": "names", "word": "words"}
+
+
+def _key_shape(text):
+    """What a key value looks like: an e-mail, a number, a code, words or a word."""
+    if "@" in text:
+        return "email"
+    if text.isdigit():
+        return "integer"
+    if any(c.isspace() for c in text):
+        return "words"
+    return "code" if any(c.isdigit() for c in text) else "word"
 
 
 def _take_issues(obj, raw_issues, mark, issues):

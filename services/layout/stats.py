@@ -212,6 +212,19 @@ class ColumnStats:
         """Most values look like WO-000123: a number of a record, not an id."""
         return self.filled > 0 and self.marks["codes"] / self.filled >= 0.8
 
+    @property
+    def key_like(self):
+        """The values look like record keys: integers, codes, e-mails or other single
+        tokens holding a digit ("C-1001", "a7f3…"), not free text such as names ("Acme
+        Ltd", "Smith"), which may happen to be unique but are a weak key."""
+        if self.kind in ("integer", "email"):
+            return True
+        values = list(self.values)[:500]
+        if not values:
+            return False
+        keyish = sum(1 for v in values if " " not in v and any(c.isdigit() for c in v))
+        return keyish / len(values) >= 0.9
+
     def is_latitude(self):
         return self.kind == "float" and all(
             _in_range(v, 90) for v in list(self.values)[:200])

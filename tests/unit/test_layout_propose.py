@@ -507,3 +507,35 @@ def test_a_bundle_with_text_attachments_is_still_the_known_profile(tmp_path, sca
     layout = propose_layout(raw)
     assert layout.profile == "fst_bundle"
     assert layout.lowest_confidence() == 1.0
+
+
+def test_keys_and_links_follow_the_values_when_the_labels_mislead(dataset):
+    """A unique column of names ('Account') is no record key when an id column exists;
+    a site column of customer names is a link by name whatever its header says, and the
+    field it frees goes to the column naming it; a free-text column named after the
+    customer is no link; an unnamed phone column is the customer's free phone field."""
+    files = {"customers": "Customers.csv", "sites": "Sites.csv", "work_orders": "Jobs.csv"}
+    labels = {"customers": {"customer_id": "Acct Key", "name": "Account",
+                            "phone": "Phone", "mobile": "Zzq Line"},
+              "sites": {"site_id": "Site Key", "customer_id": "Business Name",
+                        "name": "Premise Name"},
+              "work_orders": {"work_order_id": "Job ID", "customer_id": "Acct Key",
+                              "description": "Customer Saga"}}
+    links = {("sites", "customer_id"): ("name", "customers")}
+    shaped = generate(0.3, 3)
+    layout = propose_layout(FakeTables(foreign_shape(shaped, files, labels, links),
+                                       files=[]))
+    key = _by_object(layout)["customers"].key_columns()
+    assert [c.name for c in key] == ["Acct Key"], [(c.name, c.reason) for c in key]
+    assert (_col(layout, "customers", "Account").role,
+            _col(layout, "customers", "Account").field) == ("field", "name")
+    business = _col(layout, "sites", "Business Name")
+    assert (business.role, business.link_object, business.link_key) == (
+        "link", "customers", "name"), business.reason
+    assert _col(layout, "sites", "Premise Name").field == "name"
+    request = _col(layout, "work_orders", "Customer Saga")
+    assert request.role == "custom", request.reason
+    link = _col(layout, "work_orders", "Acct Key")
+    assert (link.role, link.link_key) == ("link", "id")
+    mobile = _col(layout, "customers", "Zzq Line")
+    assert (mobile.role, mobile.field) == ("field", "mobile"), mobile.reason

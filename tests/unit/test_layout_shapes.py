@@ -130,10 +130,11 @@ def score_links(truth, layout, source):
     other than the one named, or one of the candidates of an ambiguous value),
     ``unresolved`` (a value that names one record, or an ambiguous one, passed on as
     written so that it names none: the record would be blocked as an orphan) and
-    ``lost`` (no value where the record names one)."""
+    ``lost`` (no value where the record names one) and ``flagged_at`` (where the
+    ``flagged`` ones are)."""
     out = {"right": 0, "flagged": 0, "flagged_ambiguous": 0, "orphans_kept": 0,
-           "wrong": [], "unresolved": [], "lost": [], "unflagged_ambiguous_columns": [],
-           "unknown_records": 0}
+           "wrong": [], "unresolved": [], "lost": [], "flagged_at": [],
+           "unflagged_ambiguous_columns": [], "unknown_records": 0}
     objects = set(source.list_objects())
     aliases = truth["key_aliases"]
     # the records the source gives, by their key there → the truth's id of each: a link
@@ -168,6 +169,8 @@ def score_links(truth, layout, source):
                     key = "flagged_ambiguous" if expected in ("ambiguous", "not_found") \
                         else "flagged"
                     out[key] += 1
+                    if key == "flagged":
+                        out["flagged_at"].append(where + (value,))
                 elif expected is None and not text or named == expected:
                     out["right"] += 1
                 elif named not in ("no record", None):

@@ -362,3 +362,25 @@ def test_a_workbook_sheet_and_a_manifest_in_another_folder(tmp_path):
     (manifest,) = source.iter_records("attachments")
     with source.open_attachment(manifest) as stream:  # "Docs/" in the path tolerated
         assert stream.read() == b"png-bytes"
+
+
+def test_a_link_by_id_holding_names_is_a_problem_an_orphan_id_stays(tmp_path):
+    """A link proposed by id whose values are names is no orphan: a link problem says the
+    column names them by another key; a value shaped like the keys but naming no record
+    (a deleted one) stays as written for the engine to block as an orphan."""
+    root = tmp_path / "ids"
+    root.mkdir()
+    (root / "Customers.csv").write_text("ID,Company\n1,Acme Ltd\n2,Smith Plumbing\n")
+    (root / "Jobs.csv").write_text("Job ID,Cust\nJ1,1\nJ2,99\nJ3,Acme Ltd\nJ4,\n")
+    layout = SourceLayout("custom", [
+        TableLayout("Customers.csv", None, "customers", [
+            col("ID", "key", "customer_id"), col("Company", field="name")]),
+        TableLayout("Jobs.csv", None, "work_orders", [
+            col("Job ID", "key", "work_order_id"),
+            col("Cust", "link", "customer_id", link_object="customers", link_key="id")])])
+    jobs = _records(LayoutSource(open_tables(root), layout), "work_orders")
+    assert [jobs[j]["customer_id"] for j in ("J1", "J2", "J4")] == ["1", "99", ""]
+    assert jobs["J3"]["customer_id"] == (
+        f"{LINK_PROBLEM}'Acme Ltd' in column 'Cust' of Jobs.csv is not a customers key: the "
+        "keys of Customers.csv ('ID') look like numbers; the column names them by another "
+        "key (check the layout)")
