@@ -111,9 +111,26 @@ def propose_layout(raw, *, sample_rows=2000, max_rows=None):
                                       status=info.status, encoding=info.encoding,
                                       reason=f"'{info.path}' was not read: {info.status}."))
     attachments = propose_attachments(raw, scans, layouts, assigned)
+    _mark_attachment_files(tables, attachments)
     tables.sort(key=lambda t: (t.object is None, list(CANONICAL).index(t.object)
                                if t.object in CANONICAL else 0, t.label))
     return SourceLayout("custom", tables, attachments)
+
+
+def _mark_attachment_files(tables, attachments):
+    """A text file inside the attachments' folder (a technician's readings.txt beside the
+    photos) is one of the records' files, not a table to review: said so, at confidence 1,
+    so that the layout page lists it after the tables that need a look."""
+    folder = attachments.folder.strip("/")
+    if attachments.mode not in ("manifest", "folders") or not folder:
+        return
+    for table in tables:
+        if table.object is None and table.path.startswith(folder + "/"):
+            table.status = f"an attachment (in {folder}/)"
+            table.confidence = 1.0
+            table.reason = (f"'{table.path}' lies in the attachments' folder '{folder}/': it "
+                            "is one of the records' files, migrated as an attachment, not "
+                            "a table.")
 
 
 def _table_layouts(scans, table_reasons):

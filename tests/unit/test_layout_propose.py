@@ -539,3 +539,20 @@ def test_keys_and_links_follow_the_values_when_the_labels_mislead(dataset):
     assert (link.role, link.link_key) == ("link", "id")
     mobile = _col(layout, "customers", "Zzq Line")
     assert (mobile.role, mobile.field) == ("field", "mobile"), mobile.reason
+
+
+def test_text_files_among_the_photos_are_attachments_not_tables(tmp_path):
+    """A technician's readings.txt in the attachments' folder was proposed as an ignored
+    table at 30 % and listed first on the layout page, above the sheets to review."""
+    from emulators.fst_shapes import make_shape
+    from services.layout.readers import open_tables
+
+    make_shape(tmp_path / "x", 0.5, 1, 0, fixed="excel_office")
+    layout = propose_layout(open_tables(tmp_path / "x"))
+    assert layout.attachments.mode == "manifest" and layout.attachments.folder
+    inside = [t for t in layout.tables if t.path.startswith(layout.attachments.folder + "/")]
+    assert inside  # the shape has text files beside the photos
+    for table in inside:
+        assert table.object is None
+        assert table.status.startswith("an attachment"), table
+        assert table.confidence == 1.0
