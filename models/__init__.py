@@ -1,3 +1,5 @@
+"""The module's models: the project and its pipeline records (one role per file)."""
+
 from . import fsm_migration_guard
 from . import fsm_migration_map_line
 from . import fsm_migration_layout

@@ -1,3 +1,5 @@
+"""A page of source records staged for a run: its payload, its state, its retries."""
+
 import logging
 import time
 

@@ -1,3 +1,5 @@
+"""Bindings: which Odoo record a source record became, per project and role."""
+
 from odoo import fields, models
 
 

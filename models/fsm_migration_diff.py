@@ -1,3 +1,5 @@
+"""The field-level diff of a run: expected value against the value read back from Odoo."""
+
 from odoo import fields, models
 
 STATUSES = [("equal", "Equal"), ("transformed", "Transformed as mapped"),

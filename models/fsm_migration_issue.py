@@ -1,3 +1,6 @@
+"""A source record that failed, was blocked or was kept with a warning, with its field-level
+reason."""
+
 import re
 
 from odoo import _, api, fields, models

@@ -1,3 +1,5 @@
+"""The journal: every Odoo record a run created or changed, with the values before, for the undo."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 

@@ -1,3 +1,5 @@
+"""The field map: versioned (draft → confirmed) per project, its lines, validation and JSON."""
+
 import json
 import logging
 from collections import Counter

@@ -1,3 +1,5 @@
+"""A field line of the map: source field → target field through a transform."""
+
 from odoo import _, api, fields, models
 
 from ..services.engine import MAPPER_TRANSFORMS

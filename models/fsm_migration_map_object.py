@@ -1,3 +1,5 @@
+"""An object line of the map: source object → target model and role."""
+
 from odoo import fields, models
 
 

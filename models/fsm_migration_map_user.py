@@ -1,3 +1,6 @@
+"""A user line of the map: a source technician/user matched, created or sent to the fallback
+user."""
+
 from odoo import _, fields, models
 
 

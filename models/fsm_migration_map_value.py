@@ -1,3 +1,5 @@
+"""A value line of the map: one source value (a status, a type) → its Odoo value."""
+
 from odoo import fields, models
 
 

@@ -1,3 +1,5 @@
+"""The data dictionary: one source object (records, readable or not, cardinalities)."""
+
 from odoo import api, fields, models
 
 

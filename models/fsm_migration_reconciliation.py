@@ -1,3 +1,6 @@
+"""The reconciliation report: per run and object, source count against created, updated,
+skipped, failed, blocked."""
+
 from odoo import fields, models, tools
 
 

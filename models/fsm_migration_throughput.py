@@ -1,3 +1,5 @@
+"""Throughput report: records per second per run and object (SQL view)."""
+
 from odoo import fields, models, tools
 
 

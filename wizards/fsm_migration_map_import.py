@@ -1,3 +1,5 @@
+"""Wizard: import a map exported as JSON (from a staging database) as a new draft version."""
+
 import base64
 import json
 

@@ -1,3 +1,5 @@
+"""Wizard: review and apply the schema plan (custom fields, tags, stages, users) before a run."""
+
 import json
 
 from odoo import _, api, fields, models

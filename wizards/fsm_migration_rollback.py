@@ -1,3 +1,5 @@
+"""Wizard: roll a run or a whole project back, after saying what will be undone."""
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
