@@ -8,6 +8,8 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.base.models.res_partner import _tz_get
+
 from ..services.layout.model import CANONICAL, DATE_ORDERS, KEY_KINDS, ROLES, SourceLayout
 
 OBJECTS = [(name, name.replace("_", " ").capitalize()) for name in CANONICAL]
@@ -104,6 +106,14 @@ class FsmMigrationLayout(models.Model):
         proposal's JSON it started from (default: ``layout`` itself)."""
         version = max(project.layout_ids.mapped("version") or [0]) + 1
         text = layout.to_json()
+        # naive date-times of an export are the account's local times: nothing in the
+        # values says which zone, so a foreign shape starts from the consultant's own
+        # (shown, editable); the built-in profile is UTC by its definition (FST_BUNDLE.md)
+        local = (project.user_id.tz or self.env.user.tz or "UTC") \
+            if layout.profile == "custom" else "UTC"
+        for table in layout.tables:
+            if table.object and table.conventions.timezone in (None, "", "UTC"):
+                table.conventions.timezone = local
         return self.sudo().create({
             "project_id": project.id, "version": version, "profile": layout.profile,
             "layout_json": text, "proposed_json": proposed or text,
@@ -117,6 +127,7 @@ class FsmMigrationLayout(models.Model):
                 else "24",
                 "decimal": table.conventions.decimal if table.conventions.decimal in (".", ",")
                 else ".",
+                "timezone": table.conventions.timezone or "UTC",
                 "conventions_reason": table.conventions.reason or False,
                 "sample_json": json.dumps(table.sample[:5], default=str),
                 "column_ids": [(0, 0, {
@@ -141,6 +152,7 @@ class FsmMigrationLayout(models.Model):
             table.confidence, table.reason = line.confidence, line.reason or ""
             table.conventions.date_order = line.date_order or "ambiguous"
             table.conventions.clock, table.conventions.decimal = line.clock, line.decimal
+            table.conventions.timezone = line.timezone or "UTC"
             if line.decimal == "," and table.conventions.thousands == ",":
                 table.conventions.thousands = "."
             columns = {c.name: c for c in table.columns}
@@ -266,6 +278,10 @@ class FsmMigrationLayoutTable(models.Model):
     decimal = fields.Selection([(".", "1234.5"), (",", "1234,5")], default=".",
                                string="Decimal mark",
                                help="The decimal mark of its amounts and quantities.")
+    timezone = fields.Selection(_tz_get, string="Time zone", default="UTC",
+                                help="The zone of its date-times written without an offset "
+                                     "(an export's are the account's local times); those "
+                                     "with an offset keep it.")
     conventions_reason = fields.Char(readonly=True, string="Conventions found",
                                      help="What the values showed.")
     sample_json = fields.Text(readonly=True)

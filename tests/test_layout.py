@@ -300,6 +300,20 @@ class TestLayoutByHand(TransactionCase):
             ("source_id", "=", "C3")], limit=1)
         self.assertEqual(self.env["crm.lead"].browse(leads.res_id).partner_id.id, bolt.res_id)
 
+    def test_naive_times_read_in_the_consultants_zone_and_editable(self):
+        admin = self.env.ref("base.user_admin")
+        admin.tz = "America/New_York"
+        self.project.user_id = admin
+        layout = self.env["fsm.migration.layout"]._create_from_layout(self.project,
+                                                                      hand_layout())
+        used = layout.table_ids.filtered("object")
+        self.assertTrue(used)
+        self.assertEqual(set(used.mapped("timezone")), {"America/New_York"})
+        used[0].timezone = "Europe/Paris"
+        zones = {t.path: t.conventions.timezone for t in layout._to_layout().tables if t.object}
+        self.assertEqual(zones[used[0].path], "Europe/Paris")
+        self.assertEqual(zones[used[1].path], "America/New_York")
+
     def test_link_problem_blocks_without_a_query(self):
         resolver = RefResolver(self.env, self.project, {})
         ref = Ref("binding", LINK_PROBLEM + "two customers are named Acme: C1, C2",
