@@ -239,7 +239,7 @@ class LayoutSource(Source):
         plan = self.plan(obj)
         issues, notices = ([], []) if quiet else (self.issues, self.notices)
         raw_issues = getattr(self.raw, "issues", None)
-        mark = len(raw_issues) if raw_issues is not None else 0
+        mark = start = len(raw_issues) if raw_issues is not None else 0
         seen = SeenIds()
         told = {}
         try:
@@ -254,7 +254,12 @@ class LayoutSource(Source):
                 yield line, record, row
         finally:
             seen.close()
-            if raw_issues is not None:
+            if raw_issues is not None and quiet:
+                # a read for an index (often in the middle of another object's read): the
+                # rows it found bad are the object's own read's to report, not the object
+                # being read's, which would take them as its own at its next row
+                del raw_issues[start:]
+            elif raw_issues is not None:
                 _take_issues(obj, raw_issues, mark, issues)
             for column, count in told.items():
                 if count > MAX_VALUE_NOTICES:
