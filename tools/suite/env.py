@@ -32,6 +32,17 @@ def find_odoo():
     return None
 
 
+def find_odoo19():
+    """An Odoo 19.0 source tree where its users keep one ($ODOO19_SRC, /opt/odoo19,
+    ~/odoo19), else None. Found to be reported: the module is not ported to it yet."""
+    for cand in (os.environ.get("ODOO19_SRC"), "/opt/odoo19", str(Path.home() / "odoo19")):
+        path = Path(cand).expanduser() if cand else None
+        release = path / "odoo" / "release.py" if path else None
+        if release and release.is_file() and "version_info = (19, 0" in release.read_text():
+            return path
+    return None
+
+
 def venv_python(odoo):
     return odoo / ".venv" / "bin" / "python"
 
