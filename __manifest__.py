@@ -3,7 +3,7 @@
     "name": "Field Service Migration",
     "summary": "Migrate Field Service Trakker and Dispatch (dispatch.me) data and schema "
     "into Odoo CRM, from inside Odoo: sample, diff, resumable runs, rollback.",
-    "version": "18.0.1.0.0",
+    "version": "1.0.0",
     "category": "Sales/CRM",
     "license": "LGPL-3",
     "author": "field_service_migration contributors",

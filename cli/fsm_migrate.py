@@ -32,8 +32,10 @@ import odoo
 from odoo.cli import Command
 from odoo.exceptions import UserError
 
-from ..importers.diff import DIFF_STATUSES
-from ..importers.engine import BatchProcessor
+# absolute: 19.0 loads this file as ``odoo.cli.fsm_migrate``, without the add-on's package
+from odoo.addons.field_service_migration import compat
+from odoo.addons.field_service_migration.importers.diff import DIFF_STATUSES
+from odoo.addons.field_service_migration.importers.engine import BatchProcessor
 
 _logger = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ SECRET_ENV = {"client_secret": "FSM_CLIENT_SECRET", "password": "FSM_PASSWORD",
 class FsmMigrate(Command):
     """Run a field service migration project headless (discover, run, rollback …)"""
 
-    name = "fsm-migrate"
+    name = compat.command_name("fsm-migrate")
 
     def run(self, args):
         parser = odoo.tools.config.parser
@@ -57,7 +59,7 @@ class FsmMigrate(Command):
                          help="id of the migration project (default: a new one when connection "
                               "flags are given, else the latest)")
         group.add_option("--name", dest="fsm_name", help="name of a project to create")
-        group.add_option("--user", dest="fsm_user", default="admin",
+        group.add_option("--user", dest="fsm_user",
                          help="login of the Odoo user the command acts for: the responsible of "
                               "a project it creates, the author of its journal entries and "
                               "notes (default: admin)")
@@ -130,7 +132,9 @@ class FsmMigrate(Command):
         args = list(args)
         args.remove(verb)
         opt = odoo.tools.config.parse_config(args, setup_logging=True)
-        dbname = odoo.tools.config["db_name"]
+        # no default= on the option: 19.0 warns about it (it wants its own my_default=)
+        opt.fsm_user = opt.fsm_user or "admin"
+        dbname = compat.first_database(odoo.tools.config)
         if not dbname:
             sys.exit("fsm-migrate needs a database: -d DB")
         registry = odoo.modules.registry.Registry(dbname)
@@ -141,7 +145,7 @@ class FsmMigrate(Command):
                 context["fsm_allow_loopback"] = True
             if opt.fsm_allow_any_path:
                 context["fsm_allow_any_path"] = True
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, context)
+            env = odoo.api.Environment(cr, odoo.api.SUPERUSER_ID, context)
             if "fsm.migration.project" not in env:
                 sys.exit(f"field_service_migration is not installed in {dbname}")
             # the command acts for a real user (responsible, journal, notes), with the
@@ -568,3 +572,6 @@ class FsmMigrate(Command):
         _logger.info("Rollback %s %s: %s journal entries reverted, %s kept, %s refused",
                      rollback.id, rollback.state, rollback.reverted, rollback.kept,
                      rollback.refused)
+
+
+compat.register_command_alias(FsmMigrate, "fsm-migrate")

@@ -22,6 +22,8 @@ them, from the frequencies as they were when the run started.
 
 from collections import defaultdict
 
+from .. import compat
+
 GROUPED = ("stage_id", "active")
 
 
@@ -32,6 +34,10 @@ def create_leads(model, vals_list, scoring=None):
     added to it (``won``, ``lost``), for ``apply_scoring`` to make later, once: concurrent
     workers would otherwise update the same frequency rows in every batch (a serialization
     failure, then the whole batch again, for one of them)."""
+    if compat.CRM_CREATE_SCORES_IN_ONE_GO:
+        # 19.0: crm's create already makes one scoring update per list (it cannot be left
+        # to the end of the run without overriding crm; ``scoring`` stays empty)
+        return model.create(vals_list)
     groups = defaultdict(list)
     for index, values in enumerate(vals_list):
         groups[tuple(values.get(name) for name in GROUPED)].append(index)

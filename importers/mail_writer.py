@@ -13,27 +13,34 @@ a few per record (checked against plain ``create`` in tests/test_mail_writer.py)
 
 from collections import defaultdict
 
+from .. import compat
+
 
 def create_messages(model, vals_list):
     """``model.create(vals_list)`` for mail.message, the records in the order given."""
     Message = model
     for values in vals_list:
         if "email_from" not in values:  # what mail.message.create does first, per message
-            _author, values["email_from"] = model.env["mail.thread"]._message_compute_author(
-                values.get("author_id"), email_from=None, raise_on_email=False)
-    todo = defaultdict(set)  # (model, sender) → documents whose reply-to Odoo would ask
+            values["email_from"] = compat.message_email_from(model.env, values.get("author_id"))
+    # (model, sender, author) → documents whose reply-to Odoo would ask (19.0 reads the
+    # author too)
+    todo = defaultdict(set)
     for values in vals_list:
         if "reply_to" not in values and values.get("model") in model.env and \
-                Message.is_thread_message(values):
-            todo[values["model"], values["email_from"]].add(values["res_id"])
+                compat.is_thread_message(Message, values):
+            todo[values["model"], values["email_from"], values.get("author_id")].add(
+                values["res_id"])
     prefetch_names(model.env, [(values.get("model"), values.get("res_id"))
                                for values in vals_list], sudo=True)
     reply_to = {}
-    for (doc_model, sender), ids in todo.items():
-        found = model.env[doc_model].browse(sorted(ids))._notify_get_reply_to(default=sender)
-        reply_to.update({(doc_model, sender, res_id): value for res_id, value in found.items()})
+    for (doc_model, sender, author_id), ids in todo.items():
+        found = compat.notify_reply_to(model.env[doc_model].browse(sorted(ids)), sender,
+                                       author_id)
+        reply_to.update({(doc_model, sender, author_id, res_id): value
+                         for res_id, value in found.items()})
     for values in vals_list:
-        key = (values.get("model"), values.get("email_from"), values.get("res_id"))
+        key = (values.get("model"), values.get("email_from"), values.get("author_id"),
+               values.get("res_id"))
         if "reply_to" not in values and key in reply_to:
             values["reply_to"] = reply_to[key]
     return model.create(vals_list)

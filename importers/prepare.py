@@ -48,6 +48,13 @@ class PrepareMixin:
                                        "mail.activity")
         if activity:
             values["activity_ids"] = [(6, 0, [activity])]
+            # 19.0 re-sets the event's start when it syncs the linked activity, and stop
+            # is then recomputed from a duration not computed yet (1 hour): the duration
+            # given keeps the stop the source gave
+            start, stop = (model._fields[name].convert_to_cache(values.get(name), model)
+                           for name in ("start", "stop"))
+            if start and stop and "duration" not in values:
+                values["duration"] = (stop - start).total_seconds() / 3600
 
     def _lead_teams(self, pairs):
         """The sales team of each new lead, as crm computes it (``_compute_team_id``: the

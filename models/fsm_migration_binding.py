@@ -2,6 +2,8 @@
 
 from odoo import fields, models
 
+from .. import compat
+
 
 class FsmMigrationBinding(models.Model):
     """The only place that knows which Odoo record a source record became.
@@ -38,10 +40,10 @@ class FsmMigrationBinding(models.Model):
              "typed again): the source record whose values it holds. The others are bound "
              "to it and counted skipped; only this one updates it.")
 
-    _sql_constraints = [
+    compat.table_constraints(locals(), [
         ("binding_uniq", "unique(project_id, source_object, source_id, role)",
          "A source record is bound once per role and project."),
-    ]
+    ])
 
     def init(self):
         # the engine looks bindings up by (project, object, role, source id) in lists

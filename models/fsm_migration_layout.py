@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .. import compat
 from ..services.layout.model import CANONICAL, DATE_ORDERS, KEY_KINDS, ROLES, SourceLayout
 
 OBJECTS = [(name, name.replace("_", " ").capitalize()) for name in CANONICAL]
@@ -80,10 +81,10 @@ class FsmMigrationLayout(models.Model):
                                      help="The lowest confidence of the choices: review from "
                                           "there.")
 
-    _sql_constraints = [
+    compat.table_constraints(locals(), [
         ("project_version_uniq", "unique(project_id, version)",
          "A layout version number is used once per project."),
-    ]
+    ])
 
     @api.depends("version", "state")
     def _compute_display_label(self):

@@ -7,6 +7,7 @@ from collections import Counter
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..services.errors import SourceError, as_unreadable
 from ..services.mapping import Proposal, propose, targets_from_fields_get, validate
 from ..services.user_plan import plan_users
@@ -82,10 +83,10 @@ class FsmMigrationMap(models.Model):
                                      "of an older layout than the confirmed one is proposed "
                                      "again before it is confirmed or run.")
 
-    _sql_constraints = [
+    compat.table_constraints(locals(), [
         ("project_version_uniq", "unique(project_id, version)",
          "A map version number is used once per project."),
-    ]
+    ])
 
     @api.depends("version", "state")
     def _compute_display_label(self):

@@ -2,6 +2,8 @@
 
 from odoo import api, fields, models
 
+from .. import compat
+
 
 class FsmMigrationObject(models.Model):
     """One object of a migration source (customers, jobs, work orders …), as discovered."""
@@ -46,10 +48,10 @@ class FsmMigrationObject(models.Model):
                                         help="Fields that are not in the source's documented "
                                              "schema.")
 
-    _sql_constraints = [
+    compat.table_constraints(locals(), [
         ("project_name_uniq", "unique(project_id, name)",
          "A source object is discovered once per project."),
-    ]
+    ])
 
     @api.depends("field_ids.is_custom")
     def _compute_field_counts(self):

@@ -56,7 +56,9 @@ class FsmMigrationProjectPath(models.Model):
             project.diff_problem_count = self.env["fsm.migration.diff"].search_count(
                 [("run_id", "=", sample.id), ("status", "in", ("different", "missing"))]
             ) if sample else 0
-            live = [("project_id", "=", project.id), ("run_id.state", "!=", "rolled_back")]
+            # _origin: a new project in the form has a NewId, which 19.0 refuses in domains
+            live = [("project_id", "=", project._origin.id),
+                    ("run_id.state", "!=", "rolled_back")]
             project.failed_record_count = Issue.search_count(
                 live + [("status", "in", ("failed", "blocked"))])
             project.conflict_count = Issue.search_count(live + [("status", "=", "conflict")])

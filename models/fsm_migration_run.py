@@ -9,6 +9,7 @@ from psycopg2 import errors as pg_errors
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .. import compat
 from ..importers.diff import DIFF_STATUSES
 from ..importers.engine import BatchProcessor
 from ..services.engine import dependency_order, payload_hash
@@ -358,7 +359,7 @@ class FsmMigrationRun(models.Model):
         remains (the cron framework calls again, commits between calls)."""
         run = self.search([("state", "=", "running")], order="id", limit=1)
         if not run:
-            self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+            compat.cron_progress(self.env, 0, 0)
             return
         if run.kind == "rollback":  # one chunk of journal entries
             done = run._rollback_chunk()
@@ -370,4 +371,4 @@ class FsmMigrationRun(models.Model):
              "&", ("state", "=", "done"), ("verified", "=", False)])
         remaining += sum(max(rollback.total - rollback.done, 0) for rollback in self.search(
             [("state", "=", "running"), ("kind", "=", "rollback")]))
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        compat.cron_progress(self.env, done, remaining)

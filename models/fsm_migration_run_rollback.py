@@ -253,7 +253,7 @@ class FsmMigrationRunRollback(models.Model):
     def _rollback_reverted(self):
         """``{model: entries reverted}`` by this rollback, from the undo entries it
         appended to the journal (one rollback of a project at a time)."""
-        if not self.id or isinstance(self.id, models.NewId):
+        if not self.id or not isinstance(self.id, int):  # a NewId (odoo.models.NewId on 18.0 only)
             return {}
         self.env["fsm.migration.journal"].flush_model()
         ref = f"run:{self.rollback_target_id.id}" if self.rollback_target_id else None

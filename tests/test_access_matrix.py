@@ -14,9 +14,9 @@ Each call runs in a savepoint that is rolled back: the cells do not affect each 
 import inspect
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import planned_project, temp_bundle
+from .common import TransactionCase, planned_project, temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"

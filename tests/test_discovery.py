@@ -1,9 +1,9 @@
 import json
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
-from .common import EmulatorProcess, generator_truth, run_python, temp_folder
+from .common import EmulatorProcess, TransactionCase, generator_truth, run_python, temp_folder
 
 MANAGER = "field_service_migration.group_migration_manager"
 

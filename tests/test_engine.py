@@ -3,11 +3,12 @@ from collections import Counter
 
 import requests
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..services import transforms
 from .common import (
     COUNTERS,
+    TransactionCase,
     broken_map_project,
     dispatch_emulator,
     dispatch_vals,

@@ -1,8 +1,8 @@
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .common import temp_bundle
+from .common import TransactionCase, temp_bundle
 
 #: the tables a migration writes to, through the models it targets (those installed)
 MODELS = ["res.partner", "res.users", "crm.lead", "crm.stage", "crm.tag", "mail.activity",

@@ -1,10 +1,10 @@
 from psycopg2 import errors as pg_errors
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from ..importers.engine import BatchProcessor
 from ..services.engine import MappedRecord
-from .common import planned_project, temp_bundle
+from .common import TransactionCase, planned_project, temp_bundle
 
 
 @tagged("post_install", "-at_install", "fsm_migration")

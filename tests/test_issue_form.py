@@ -2,9 +2,9 @@
 what to do, and one click to the map line that wrote it (in a new draft version when the
 run's version is frozen)."""
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from .common import broken_map_project, temp_folder
+from .common import TransactionCase, broken_map_project, temp_folder
 
 
 @tagged("post_install", "-at_install", "fsm_migration")

@@ -8,7 +8,7 @@ import os
 from collections import Counter
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..importers.resolver import LINK_PROBLEM, RefResolver, Unresolved
 from ..services.layout.model import (
@@ -19,7 +19,14 @@ from ..services.layout.model import (
     TableLayout,
 )
 from ..services.record_mapper import Ref
-from .common import allow_import_folder, per_object, run_python, temp_bundle, temp_folder
+from .common import (
+    TransactionCase,
+    allow_import_folder,
+    per_object,
+    run_python,
+    temp_bundle,
+    temp_folder,
+)
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"

@@ -1,5 +1,9 @@
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+from .. import compat
 from ..importers.lead_writer import apply_scoring, create_leads
 
 READ = ("stage_id", "active", "probability", "automated_probability", "team_id", "type",
@@ -41,33 +45,44 @@ class TestLeadWriter(TransactionCase):
                 vals["stage_id"] = (won if i % 4 == 0 else stages[i % len(stages)]).id
             if i % 7 == 0:
                 vals["active"] = False
+                if not compat.LOST_LEAD_IN_WON_STAGE and vals.get("stage_id") == won.id:
+                    vals["stage_id"] = (stages - won)[:1].id
             vals_list.append(vals)
         # lost leads in the won stage whose scoring values nothing has counted yet (crm
         # counts them won, then "leaves lost" at probability 0: order matters there)
         vals_list += [{"name": f"lost won {i}", "type": "opportunity", "user_id": user.id,
                        "stage_id": won.id, "active": False, "phone": "12",
-                       "email_from": "not an e-mail"} for i in range(2)]
+                       "email_from": "not an e-mail"}
+                      for i in range(2 if compat.LOST_LEAD_IN_WON_STAGE else 0)]
         return vals_list, won
 
     def test_same_leads_and_scoring_as_crm_create(self):
         vals_list, won = self._vals_list()
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
-        with self.env.cr.savepoint() as savepoint:
+        # 19.0's create stamps date_closed with the clock (Datetime.now), not the
+        # transaction's time: both creates at the same instant
+        now = fields.Datetime.now()
+        with self.env.cr.savepoint() as savepoint, freeze_time(now):
             plain = self._snapshot(Lead.create([dict(v) for v in vals_list]))
             savepoint.rollback()
         self.env.invalidate_all()
-        ours = create_leads(Lead, [dict(v) for v in vals_list])
+        with freeze_time(now):
+            ours = create_leads(Lead, [dict(v) for v in vals_list])
         self.assertEqual([lead.name for lead in ours], [v["name"] for v in vals_list])
         mine = self._snapshot(ours)
         self.assertEqual(mine[0], plain[0])
         self.assertEqual(mine[1], plain[1])
         self.assertTrue(any(row[3] for row in mine[1]), "won leads were counted")
-        self.assertIn(0.0, [row["probability"] for row in plain[0] if row["stage_id"][0] ==
-                            won.id], "a won-stage lead at probability 0 is in the mix")
+        if compat.LOST_LEAD_IN_WON_STAGE:
+            self.assertIn(0.0, [row["probability"] for row in plain[0]
+                                if row["stage_id"][0] == won.id],
+                          "a won-stage lead at probability 0 is in the mix")
 
     def test_scoring_left_to_the_end_adds_up_to_the_same_frequencies(self):
         """A run's batches leave their scoring update to the run's end: the frequency
         table is then the one crm's own creates, list after list, leave."""
+        if compat.CRM_CREATE_SCORES_IN_ONE_GO:
+            self.skipTest("19.0's crm.lead.create scores its list itself: not deferred")
         vals_list, _won = self._vals_list()
         Lead = self.env["crm.lead"].with_context(tracking_disable=True)
         lists = [vals_list[:15], vals_list[15:30], vals_list[30:]]

@@ -3,6 +3,7 @@ from psycopg2.errors import UniqueViolation
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .. import compat
 from ..importers.bulk import insert_rows
 from ..importers.engine import BatchProcessor
 from ..importers.mail_writer import create_activities, create_messages
@@ -127,9 +128,10 @@ class TestActivityRounds(TransactionCase):
                  ("b", dict(common, summary="nobody named"))]
         rounds = BatchProcessor._rounds(model, pairs)
         self.assertEqual([[item for item, _values in r] for r in rounds], [["a"], ["b"]])
-        with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation), \
-                self.env.cr.savepoint():
-            create_activities(model, [values for _item, values in pairs])  # one list: refused
+        if compat.ACTIVITY_SUBSCRIBES_TWICE:
+            with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation), \
+                    self.env.cr.savepoint():
+                create_activities(model, [values for _item, values in pairs])  # refused
         for one_round in rounds:
             create_activities(model, [values for _item, values in one_round])
         self.assertEqual(len(lead.activity_ids), 2)

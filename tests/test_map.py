@@ -1,9 +1,9 @@
 import base64
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import temp_bundle
+from .common import TransactionCase, temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"

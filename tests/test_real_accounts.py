@@ -11,9 +11,9 @@ import re
 
 import requests
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from .common import EmulatorProcess, dispatch_vals, planned_project
+from .common import EmulatorProcess, TransactionCase, dispatch_vals, planned_project
 
 _logger = logging.getLogger(__name__)
 #: a blocked record's reason names its parent: "customers 1011 was not migrated …"

@@ -2,9 +2,9 @@
 and a second project on the same source (on purpose) that creates nothing the first one
 made — it binds to those records instead, and says so."""
 
-from odoo.tests import Form, TransactionCase, new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
-from .common import planned_project, temp_bundle
+from .common import TransactionCase, planned_project, temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
 #: the business tables a migration writes (what a second project must not add to)

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
+from .. import compat
 from ..importers.attachment_policy import INERT, stored_mimetype
-from .common import temp_bundle
+from .common import HttpCase, TransactionCase, temp_bundle
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"
@@ -70,7 +71,8 @@ class TestSecurityAttacks(TransactionCase):
         self.env["fsm.migration.map.object"].with_user(self.manager).create({
             "map_id": draft.id, "source_object": "technicians", "target_model": "res.users",
             "role": "user", "sequence": 99, "defaults": {
-                "groups_id": [self.env.ref("base.group_system").id], "password": "pwned"}})
+                compat.USER_GROUPS: [self.env.ref("base.group_system").id],
+                "password": "pwned"}})
         with self.assertRaisesRegex(UserError, "matched by the user plan"):
             draft.action_confirm()
         self.assertEqual(draft.state, "draft")
@@ -226,7 +228,8 @@ class TestSecurityAttacks(TransactionCase):
         expected = (self.env.ref("base.group_user") | self.env.ref(
             "sales_team.group_sale_salesman")).ids
         for user in users:
-            self.assertEqual(sorted((user.groups_id - user.groups_id.filtered(
+            groups = user[compat.USER_GROUPS]
+            self.assertEqual(sorted((groups - groups.filtered(
                 lambda g: g.id not in expected and g in self.env.ref(
                     "sales_team.group_sale_salesman").trans_implied_ids)).ids), sorted(
                 expected), user.login)

@@ -7,10 +7,10 @@ import urllib.parse
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import _find_executable
 
-from .common import dispatch_emulator, dispatch_vals, planned_project
+from .common import HttpCase, dispatch_emulator, dispatch_vals, planned_project
 
 MANAGER = "field_service_migration.group_migration_manager"
 USER = "field_service_migration.group_migration_user"

@@ -5,6 +5,7 @@ import json
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import compat
 from ..services import rights
 from ..services.schema_plan import build_plan, to_ir_model_fields_xml
 
@@ -152,7 +153,8 @@ class FsmMigrationPlanApply(models.TransientModel):
                   NEW_USER_GROUPS[project.sudo().new_user_group or "sales_own"]
                   if self.env.ref(xmlid, raise_if_not_found=False)]
         users = quiet.create([{"name": new_user["name"], "login": new_user["email"],
-                               "email": new_user["email"], "groups_id": [(6, 0, groups)]}
+                               "email": new_user["email"],
+                               compat.USER_GROUPS: [(6, 0, groups)]}
                               for new_user in plan.users])
         journal += [self._entry("config", record, source_object="users",
                                 source_id=new_user["source_id"])

@@ -20,7 +20,10 @@ ODOO_DEFAULTS = {
                   "notification_type": "default 'email'"},
     "hr.employee": {"company_id": "default env.company", "employee_type": "default",
                     "marital": "default", "distance_home_work_unit": "default",
-                    "resource_id": "created by resource.mixin's create()"},
+                    "resource_id": "created by resource.mixin's create()",
+                    # 19.0: an employee delegates to hr.version (_inherits), made by create()
+                    "version_id": "created by hr.employee's create() (19.0)",
+                    "version_ids": "created by hr.employee's create() (19.0)"},
     "calendar.event": {"show_as": "default 'busy'"},
     "crm.lead": {"type": "default from the lead setting"},
     "mail.message": {"message_type": "default 'comment'"},

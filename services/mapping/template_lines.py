@@ -79,6 +79,17 @@ class _TemplateLines:
         new = dict(line.new) if line.new else None
         reason = line.reason
         confidence = line.confidence
+        target = line.target
+        if (new is None and line.instead and not line.skip and model in self.targets
+                and line.target not in self.targets[model]):
+            if isinstance(line.instead, str):
+                target = line.instead
+                reason += (f"; {model}.{line.target} is not a field of this database (Odoo "
+                           f"19.0 has none): written to {target} instead")
+            else:
+                new = dict(line.instead)
+                reason += (f"; {model}.{line.target} is not a field of this database (Odoo "
+                           f"19.0 has none): kept in a new field {new['name']}")
         if fprof.get("inferred_type") == "empty" and not line.skip:
             confidence = min(confidence, 0.7)
             reason += " (always empty in the profiled records)"
@@ -97,7 +108,7 @@ class _TemplateLines:
             new = self._plan(model, new, obj)
             if new.get("_exists"):
                 reason += f"; {new['name']} already exists in the database: reused"
-        target = new["name"] if new else line.target
+        target = new["name"] if new else target
         self._add(FieldMapLine(obj, fprof["name"], model, target, line.transform, args,
                                confidence, reason,
                                new_field=None if not new or new.get("_exists") else new,

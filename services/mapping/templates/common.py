@@ -32,6 +32,9 @@ DISPATCH_JOB_STATUSES = ("offered", "unscheduled", "scheduled", "In Progress", "
                          "complete", "canceled", "rejected")
 DISPATCH_PRIORITIES = ("Low", "Normal", "High", "Emergency")
 
+#: res.partner has no mobile on Odoo 19.0: the second number goes to a char x_ field there
+MOBILE_INSTEAD = {"name": "x_studio_mobile", "ttype": "char", "string": "Mobile"}
+
 ID_REASON = "source id: kept in the binding (project, object, id) that makes re-runs " \
             "idempotent, not written on the record"
 
@@ -54,6 +57,10 @@ class FieldTemplate:
     vocabulary: tuple = ()
     #: 'stage' | 'priority' | 'selection': value map lines are proposed for this field
     value_kind: str | None = None
+    #: what to write when ``target`` is not a field of the database (Odoo 19.0 dropped
+    #: res.partner/crm.lead ``mobile``, stock.move ``name``): an existing field's name, or a
+    #: new x_ field ({'name', 'ttype', 'string'}) to plan
+    instead: dict | str | None = None
 
 
 @dataclass

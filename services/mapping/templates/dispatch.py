@@ -7,6 +7,7 @@ from .common import (
     DISPATCH_PRIORITIES,
     EVENT,
     LEAD,
+    MOBILE_INSTEAD,
     PARTNER,
     REBUILD,
     UTM_SOURCE,
@@ -55,7 +56,7 @@ def dispatch_templates(installed):
           confidence=0.9),
         F("phone_numbers", "mobile", "pick", "the number typed 'mobile'",
           args={"where": {"type": "mobile"}, "value": "number", "then": "phone"},
-          confidence=0.85),
+          confidence=0.85, instead=MOBILE_INSTEAD),
         F("notes", "comment", "text_to_html", "notes → Notes (comment, Html)"),
         *dispatch_address("home_address.", why="home address"),
         F("home_address.timezone", "tz", "identity", "IANA time zone names are Odoo's tz "

@@ -14,6 +14,7 @@ from .common import (
     ID_REASON,
     LEAD,
     MESSAGE,
+    MOBILE_INSTEAD,
     MOVE,
     MOVE_LINE,
     PARTNER,
@@ -57,7 +58,7 @@ def fst_templates(installed):
         skip("last_name", "the name column already holds the person's display name", 0.8),
         F("email", "email", "email", "e-mail, trimmed and lower-cased; duplicates reported"),
         F("phone", "phone", "phone", "phone normalised (RFC 3966 tel: and extensions kept)"),
-        F("mobile", "mobile", "phone", "mobile phone normalised"),
+        F("mobile", "mobile", "phone", "mobile phone normalised", instead=MOBILE_INSTEAD),
         new("tax_type", "x_studio_tax_type", "selection", "Tax type", "selection_map",
             "no partner field holds a tax type without a fiscal position set-up: kept as a "
             "selection with the source's options", value_kind="selection", confidence=0.8),
@@ -98,7 +99,7 @@ def fst_templates(installed):
             vocabulary=FST_CONTACT_ROLES, value_kind="selection", confidence=0.9),
         F("email", "email", "email", "e-mail, trimmed and lower-cased"),
         F("phone", "phone", "phone", "phone normalised"),
-        F("mobile", "mobile", "phone", "mobile normalised"),
+        F("mobile", "mobile", "phone", "mobile normalised", instead=MOBILE_INSTEAD),
     ]
     objs.append(ObjectTemplate(
         "contacts", "contact", PARTNER, 2,
@@ -365,7 +366,8 @@ def fst_templates(installed):
             confidence=0.6, fields=[
                 F("name", "product_id", "product", "the product found by name",
                   model=STOCK_MOVE, args={"by": "name"}, confidence=0.6),
-                F("name", "name", "trim", "move description", model=STOCK_MOVE),
+                F("name", "name", "trim", "move description", model=STOCK_MOVE,
+                  instead="description_picking"),
                 F("quantity", "product_uom_qty", "number", "quantity", model=STOCK_MOVE),
                 F("cost", "price_unit", "money", "unit cost", model=STOCK_MOVE,
                   confidence=0.8),

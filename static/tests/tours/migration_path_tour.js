@@ -5,7 +5,6 @@
 // resume, watch it reach 100 % without reloading), reconciliation, roll back.
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 function sourceUrl() {
     const cookie = document.cookie.split("; ").find((c) => c.startsWith("fsm_tour_source_url="));
@@ -57,7 +56,14 @@ export function statButton(name, content) {
 }
 
 export const openMigrations = [
-    stepUtils.showAppsMenuItem(),
+    // stepUtils.showAppsMenuItem(), spelled out: its module is
+    // @web_tour/tour_service/tour_utils on 18.0 and @web_tour/tour_utils on 19.0
+    {
+        isActive: ["auto", "community", "desktop"],
+        trigger: ".o_navbar_apps_menu button:enabled",
+        tooltipPosition: "bottom",
+        run: "click",
+    },
     {
         trigger: ".o_app[data-menu-xmlid='field_service_migration.menu_fsm_migration_root']",
         content: "open the Migrations app",
