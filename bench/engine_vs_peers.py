@@ -6,8 +6,8 @@
    and copied (``createdb -T``, filestore included) for each engine run, so every run starts
    from the same fresh database; FST export bundles of the given scale and of the baseline
    scales (seed 1);
-2. **engine**, end to end: ``odoo-bin fsm-migrate run --stage-only`` (pull → discover → map →
-   plan → stage), then ``fsm-migrate work`` (map → validate → write → bind → journal →
+2. **engine**, end to end: ``odoo-bin fsm_migrate run --stage-only`` (pull → discover → map →
+   plan → stage), then ``fsm_migrate work`` (map → validate → write → bind → journal →
    read-back verify) with one worker, then on another copy with two concurrent workers;
    peak resident memory of each worker (GNU time); the same with one worker at each baseline
    scale, for the memory growth and the per-record cost against data size;
@@ -373,7 +373,7 @@ def engine_run(runner, db, bundle, work, name, workers):
     started = time.perf_counter()
     stage_path = work / f"stage_{tag}.json"
     rc, text, _took = runner.odoo_bin(
-        f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db, "--no-http",
+        f"--addons-path={runner.addons_path}", "fsm_migrate", "run", "-d", db, "--no-http",
         "--name", name, "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
         "--confirm-map", "--no-sample", "--stage-only", "--report", str(stage_path),
         log=f"stage_{tag}")
@@ -389,7 +389,7 @@ def engine_run(runner, db, bundle, work, name, workers):
         procs.append((subprocess.Popen(  # pylint: disable=consider-using-with
             ["/usr/bin/time", "-f", "%M", "-o", str(rss_path), str(runner.py),
              str(runner.odoo / "odoo-bin"), f"--addons-path={runner.addons_path}",
-             "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(staged["run_id"]),
+             "fsm_migrate", "work", "-d", db, "--no-http", "--run", str(staged["run_id"]),
              "--allow-any-path", "--report", str(report_path)], cwd=runner.odoo,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), report_path, rss_path))
     for proc, _report, _rss in procs:

@@ -19,6 +19,8 @@ RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 CONCURRENT_KEYS = ("mail_followers_",)
 #: a record written this long after its binding was edited in Odoo in between
 EDIT_TOLERANCE = timedelta(seconds=2)
+#: what hr.employee's inverses write onto an employee's work contact (a user's partner)
+WORK_CONTACT_FIELDS = ("phone", "mobile", "email")
 
 
 class IsolatedWritesMixin:
@@ -32,6 +34,7 @@ class IsolatedWritesMixin:
         pairs, twins = self._unique_pairs(model, pairs)
         if model._name == "crm.lead":
             self._lead_teams(pairs)
+        contacts = self._work_contacts_before(model, pairs)
         created = []
         for chunk in self._rounds(model, pairs):
             created += self._create_isolated(model, chunk, outcomes, issues, batch)
@@ -40,9 +43,44 @@ class IsolatedWritesMixin:
         values_of = {id(item): values for item, values in pairs}
         self._journal([(item, model._name, record.id, "create", None, values_of[id(item)])
                        for item, record in created])
+        self._journal(self._work_contacts_changed(contacts, created))
         for item, _record in created:
             self._mark(outcomes, item, "created")
             self._warn(issues, batch, item)
+
+    def _work_contacts_before(self, model, pairs):
+        """An employee created for a user writes its work phone and e-mail onto the user's
+        partner (its work contact: 19.0's ``work_phone`` and both series' ``work_email``
+        have an inverse). Those partners' values before the create, read in one go, so
+        that what the inverse changed is journaled and the rollback puts it back."""
+        if model._name != "hr.employee" or "user_id" not in model._fields:
+            return {}
+        user_ids = {values.get("user_id") for _item, values in pairs} - {None, False}
+        partners = self.env["res.users"].browse(sorted(user_ids)).exists().partner_id
+        names = [name for name in WORK_CONTACT_FIELDS if name in partners._fields]
+        return {"names": names,
+                "old": {partner.id: self._old_values(partner, names) for partner in partners},
+                "user_partner": {user.id: user.partner_id for user in partners.user_ids}}
+
+    def _work_contacts_changed(self, contacts, created):
+        """Journal entries (writes on res.partner) for what creating the employees changed
+        on their users' partners."""
+        if not contacts:
+            return []
+        entries, seen = [], set()
+        for item, employee in created:
+            partner = contacts["user_partner"].get(employee.user_id.id)
+            if not partner or partner.id in seen:
+                continue
+            seen.add(partner.id)
+            old = contacts["old"][partner.id]
+            now = self._old_values(partner, contacts["names"])
+            changed = {name for name in now if now[name] != old.get(name)}
+            if changed:
+                entries.append((item, "res.partner", partner.id, "write",
+                                {name: old.get(name) for name in changed},
+                                {name: now[name] for name in changed}))
+        return entries
 
     @staticmethod
     def _rounds(model, pairs):

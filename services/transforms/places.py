@@ -149,6 +149,9 @@ class Places:
         iso3 = _babel_iso3()
         english = _babel_english()
         aliases = COUNTRY_ALIASES if country_aliases is None else country_aliases
+        # a name the database gives a country of its own is that country's, never one of
+        # our aliases of another (19.0 has 'XI' Northern Ireland; 18.0 has not)
+        named = {_name_key(name) for row in countries for name in (row.get("names") or {}).values()}
         for row in countries:
             code = row["code"].upper()
             names = row.get("names") or {}
@@ -157,8 +160,10 @@ class Places:
             self._countries.add(code, code, _RANK_CODE)
             for alias in self.iso3[code]:
                 self._countries.add(code, alias, _RANK_ISO3)
+            own = {_name_key(name) for name in names.values()}
             for alias in aliases.get(code, ()):
-                self._countries.add(code, alias, _RANK_ALIAS)
+                if _name_key(alias) not in named - own:
+                    self._countries.add(code, alias, _RANK_ALIAS)
             for lang, name in names.items():
                 self._countries.add(code, name, _RANK_ENGLISH if lang.startswith("en")
                                     else _RANK_TRANSLATED)

@@ -3,7 +3,7 @@
 - ``env``: finds or prepares Odoo 18, its virtualenv, PostgreSQL; ports, the addons dir
 - ``browser``: Chromium for the tours and the screenshots (Debian's package)
 - ``logs``: reads Odoo's logs (the module's warnings, test counts) and .pot files
-- ``process``: runs ``odoo-bin`` (server, shell, ``fsm-migrate``) and records each step
+- ``process``: runs ``odoo-bin`` (server, shell, ``fsm_migrate``) and records each step
 - ``cli_steps``: the command line's steps (discover, run twice then roll back, foreign shape)
 - ``scale``: the workers' run compared field by field, and the scale runs on the emulators
 - ``runner``: ``OdooRunner`` (all the steps) and the ``test`` and ``pot`` commands

@@ -8,10 +8,10 @@ from . import REPO
 
 
 class CliSteps:
-    """``fsm-migrate`` on generated FST exports (mixed into ``OdooRunner``)."""
+    """``fsm_migrate`` on generated FST exports (mixed into ``OdooRunner``)."""
 
     def cli_discover(self, db):
-        """``odoo-bin fsm-migrate discover`` on a generated bundle; its JSON report must
+        """``odoo-bin fsm_migrate discover`` on a generated bundle; its JSON report must
         count exactly what the generator wrote."""
         bundle = self.logdir / "cli_bundle"
         started = time.monotonic()
@@ -24,7 +24,7 @@ class CliSteps:
             cwd=REPO, check=True, capture_output=True, text=True).stdout)
         report_path = self.logdir / "cli_discover.json"
         rc, text, _took = self.odoo_bin(
-            f"--addons-path={self.addons_path}", "fsm-migrate", "discover", "-d", db,
+            f"--addons-path={self.addons_path}", "fsm_migrate", "discover", "-d", db,
             "--no-http", "--source", "fst-bundle", "--path", str(bundle), "--allow-any-path",
             "--report", str(report_path), log="cli_discover")
         if rc == 0:
@@ -36,7 +36,7 @@ class CliSteps:
         return rc, text, time.monotonic() - started
 
     def cli_run(self, db):
-        """``odoo-bin fsm-migrate run`` on a generated bundle, then the same command again
+        """``odoo-bin fsm_migrate run`` on a generated bundle, then the same command again
         (same flags, no ``--project``), then ``rollback``: the report must account for
         every source record, the second command must reuse the project and write nothing,
         the rollback must remove what the first wrote."""
@@ -51,7 +51,7 @@ class CliSteps:
         for attempt in (1, 2):
             report_path = self.logdir / f"cli_run_{attempt}.json"
             rc, text, _took = self.odoo_bin(
-                f"--addons-path={self.addons_path}", "fsm-migrate", "run", "-d", db,
+                f"--addons-path={self.addons_path}", "fsm_migrate", "run", "-d", db,
                 "--no-http", *flags, "--report", str(report_path), log=f"cli_run_{attempt}")
             texts.append(text)
             if rc != 0:
@@ -72,7 +72,7 @@ class CliSteps:
         flags = ["--project", str(reports[0]["project_id"])]
         report_path = self.logdir / "cli_rollback.json"
         rc, text, _took = self.odoo_bin(
-            f"--addons-path={self.addons_path}", "fsm-migrate", "rollback", "-d", db,
+            f"--addons-path={self.addons_path}", "fsm_migrate", "rollback", "-d", db,
             "--no-http", *flags, "--report", str(report_path), log="cli_rollback")
         texts.append(text)
         rollback = json.loads(report_path.read_text()) if rc == 0 else {}
@@ -81,7 +81,7 @@ class CliSteps:
                             f"{rollback.get('state')})")
         text = "\n".join(texts)
         for problem in problems:
-            text += f"\nERROR fsm-migrate run: {problem}"
+            text += f"\nERROR fsm_migrate run: {problem}"
         return (1 if problems else 0), text, time.monotonic() - started
 
     def cli_shape(self, db, shape="legacy_cp1252"):
@@ -100,7 +100,7 @@ class CliSteps:
         def cli(verb, *flags, expect_ok=True):
             path = self.logdir / f"cli_shape_{verb}_{len(texts)}.json"
             rc, text, _took = self.odoo_bin(
-                f"--addons-path={self.addons_path}", "fsm-migrate", verb, "-d", db,
+                f"--addons-path={self.addons_path}", "fsm_migrate", verb, "-d", db,
                 "--no-http", *flags, "--report", str(path), log=f"cli_shape_{len(texts)}")
             texts.append(text)
             report = json.loads(path.read_text()) if path.exists() else {}
@@ -137,5 +137,5 @@ class CliSteps:
             problems.append(f"verification: {verified}")
         text = "\n".join(texts)
         for problem in problems:
-            text += f"\nERROR fsm-migrate on a foreign shape: {problem}"
+            text += f"\nERROR fsm_migrate on a foreign shape: {problem}"
         return (1 if problems else 0), text, time.monotonic() - started

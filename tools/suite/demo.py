@@ -55,7 +55,7 @@ def demo_foreign_export(runner, db, migrate):
              "--name", "Demo: FST export (foreign shape)", "--report", str(report_path)]
     verb = ["run", "--confirm-map", "--no-sample"] if migrate else ["discover"]
     rc, text, _took = runner.odoo_bin(
-        f"--addons-path={runner.addons_path}", "fsm-migrate", verb[0], "-d", db, "--no-http",
+        f"--addons-path={runner.addons_path}", "fsm_migrate", verb[0], "-d", db, "--no-http",
         *verb[1:], *flags, log="demo_fst")
     if rc != 0 or not report_path.exists():
         return rc or 1, text
@@ -124,7 +124,7 @@ def cmd_demo(args):
             return serve(args, py, odoo, runner, db)
         report_path = runner.logdir / "demo_report.json"
         rc, text, _took = runner.odoo_bin(
-            f"--addons-path={runner.addons_path}", "fsm-migrate", "run", "-d", db,
+            f"--addons-path={runner.addons_path}", "fsm_migrate", "run", "-d", db,
             "--no-http", "--project", project_id, "--confirm-map", "--no-sample",
             "--report", str(report_path), log="demo_run")
         if rc != 0 or not report_path.exists():

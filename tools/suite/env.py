@@ -1,6 +1,7 @@
-"""Finding or preparing Odoo 18: its source tree, virtualenv, PostgreSQL, ports, addons dir."""
+"""Finding or preparing Odoo (18.0, 19.0): source trees, virtualenvs, PostgreSQL, ports, addons."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,35 +13,53 @@ from pathlib import Path
 from . import MODULE, REPO
 
 UPSTREAM = "https://github.com/odoo/odoo.git"
-CANDIDATES = [os.environ.get("ODOO_SRC"), "/opt/odoo", str(Path.home() / "odoo")]
+#: the series this add-on supports, oldest first
+SERIES = (18, 19)
+#: where users keep an Odoo source tree, per series (the environment variable first)
+CANDIDATES = {
+    18: [os.environ.get("ODOO_SRC"), "/opt/odoo", str(Path.home() / "odoo")],
+    19: [os.environ.get("ODOO19_SRC"), "/opt/odoo19", str(Path.home() / "odoo19")],
+}
 
 
 def say(msg):
     print(f"[odoo-suite] {msg}", flush=True)
 
 
-def find_odoo():
-    for cand in CANDIDATES:
-        if not cand:
-            continue
-        path = Path(cand).expanduser()
-        release = path / "odoo" / "release.py"
-        if (path / "odoo-bin").is_file() and release.is_file():
-            if "version_info = (18, 0" in release.read_text():
-                return path
-            say(f"{path} holds an Odoo that is not 18.0: ignored")
-    return None
+def tree_series(path):
+    """The major version of the Odoo source tree at ``path`` (18, 19, ...), or None."""
+    release = Path(path) / "odoo" / "release.py"
+    if not ((Path(path) / "odoo-bin").is_file() and release.is_file()):
+        return None
+    match = re.search(r"^version_info = \((\d+), ", release.read_text(), re.M)
+    return int(match[1]) if match else None
 
 
-def find_odoo19():
-    """An Odoo 19.0 source tree where its users keep one ($ODOO19_SRC, /opt/odoo19,
-    ~/odoo19), else None. Found to be reported: the module is not ported to it yet."""
-    for cand in (os.environ.get("ODOO19_SRC"), "/opt/odoo19", str(Path.home() / "odoo19")):
-        path = Path(cand).expanduser() if cand else None
-        release = path / "odoo" / "release.py" if path else None
-        if release and release.is_file() and "version_info = (19, 0" in release.read_text():
-            return path
-    return None
+def find_odoos():
+    """``{series: tree}`` of every supported Odoo found where its users keep one; a tree
+    of another series than its place says (ODOO_SRC holding a 19.0) counts as its own."""
+    found = {}
+    for places in CANDIDATES.values():
+        for cand in places:
+            if not cand:
+                continue
+            path = Path(cand).expanduser()
+            series = tree_series(path)
+            if series is None:
+                continue
+            if series not in SERIES:
+                say(f"{path} holds Odoo {series}.0, which this add-on does not support: ignored")
+                continue
+            found.setdefault(series, path)
+    return dict(sorted(found.items()))
+
+
+def find_odoo(series=None):
+    """The tree of ``series`` (18 or 19), or the newest one found when None; else None."""
+    found = find_odoos()
+    if series is None:
+        return found[max(found)] if found else None
+    return found.get(int(series))
 
 
 def venv_python(odoo):
@@ -53,6 +72,7 @@ def ensure_venv(odoo):
     if py.exists() and subprocess.run([str(py), "-c", "import odoo,psycopg2,phonenumbers,markdown"],
                                       cwd=odoo, capture_output=True).returncode == 0:
         ensure_websocket(py, odoo)
+        ensure_pytest_odoo(py, odoo)
         return py
     say(f"creating the Odoo virtualenv in {odoo / '.venv'} (first time only, a few minutes)")
     missing = [pkg for pkg in ("libpq-dev", "libldap2-dev", "libsasl2-dev")
@@ -73,6 +93,7 @@ def ensure_venv(odoo):
                     "phonenumbers"], check=True)
     subprocess.run([*pip, "-r", str(REPO / "requirements.txt")], check=True)
     ensure_websocket(py, odoo)
+    ensure_pytest_odoo(py, odoo)
     return py
 
 
@@ -83,6 +104,26 @@ def ensure_websocket(py, odoo):
                       capture_output=True).returncode != 0:
         say("installing websocket-client into the Odoo virtualenv (Odoo's browser tests)")
         subprocess.run([str(py), "-m", "pip", "install", "-q", "websocket-client"], check=True)
+
+
+#: the pytest plugin OCA developers run Odoo tests with (the product's brief names it)
+PYTEST_ODOO = "pytest-odoo==2.3.0"
+
+
+def ensure_pytest_odoo(py, odoo):
+    """pytest-odoo in the Odoo virtualenv, and the tree importable from anywhere (what
+    ``pip install -e`` of the tree gives: a .pth file), as pytest-odoo expects."""
+    probe = "import odoo.release, pytest_odoo"
+    if subprocess.run([str(py), "-c", probe], cwd="/", capture_output=True).returncode == 0:
+        return
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    (Path(site) / "odoo-src.pth").write_text(f"{odoo}\n")
+    if subprocess.run([str(py), "-c", "import pytest_odoo"], cwd="/",
+                      capture_output=True).returncode != 0:
+        say(f"installing {PYTEST_ODOO} into the Odoo virtualenv")
+        subprocess.run([str(py), "-m", "pip", "install", "-q", PYTEST_ODOO], check=True)
 
 
 def free_port():
@@ -104,17 +145,20 @@ def addons_dir():
 
 
 
-def get_odoo_for_demo():
-    odoo = find_odoo()
+def get_odoo_for_demo(series=None):
+    """The tree of ``series`` (the newest found when None); when there is none, a shallow
+    clone of upstream's branch (18.0 when no series was asked for)."""
+    odoo = find_odoo(series)
     if odoo:
         return odoo
-    target = Path(os.environ.get("ODOO_SRC") or Path.home() / "odoo")
-    say(f"no Odoo 18 found: cloning upstream 18.0 into {target} (shallow)")
-    proc = subprocess.run(["git", "clone", "--depth", "1", "--branch", "18.0", UPSTREAM,
+    series = int(series or 18)
+    target = Path(CANDIDATES[series][0] or CANDIDATES[series][2])
+    say(f"no Odoo {series}.0 found: cloning upstream {series}.0 into {target} (shallow)")
+    proc = subprocess.run(["git", "clone", "--depth", "1", "--branch", f"{series}.0", UPSTREAM,
                            str(target)])
     if proc.returncode != 0:
-        sys.exit("Could not clone Odoo 18.0 (offline?). Put an Odoo 18.0 source tree at "
-                 "/opt/odoo or point ODOO_SRC at one, then run make demo again.")
+        sys.exit(f"Could not clone Odoo {series}.0 (offline?). Put an Odoo {series}.0 source "
+                 f"tree at {CANDIDATES[series][1]}, then run make demo again.")
     return target
 
 

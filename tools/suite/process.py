@@ -1,11 +1,14 @@
-"""Running ``odoo-bin`` (server, shell, ``fsm-migrate``, the .pot export); judging each step."""
+"""Running ``odoo-bin`` (server, shell, ``fsm_migrate``, the .pot export); judging each step."""
 
+import re
 import subprocess
 import time
 
 from . import MODULE, REPO
-from .env import free_port, say
+from .env import free_port, say, tree_series
 from .logs import RESULT_LINE, failure_excerpt, module_warnings, pot_msgids, strip_hidden
+
+PYTEST_SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 
 
 class OdooProcess:
@@ -13,6 +16,7 @@ class OdooProcess:
 
     def __init__(self, odoo, py, extra_addons, logdir):
         self.odoo, self.py, self.extra, self.logdir = odoo, py, extra_addons, logdir
+        self.series = tree_series(odoo)
         self.addons_path = f"{odoo / 'addons'},{extra_addons}"
         self.results = []
 
@@ -29,9 +33,31 @@ class OdooProcess:
     def server(self, db, *args, log):
         # tests start the HTTP server even with --no-http: give it a free port, so that a
         # running Odoo (or another suite) on 8069 does not make the run fail
+        # no demo data: 18.0 loads it unless told; 19.0 does not (and refuses "=all")
+        demo = ["--without-demo=all"] if self.series < 19 else []
         return self.odoo_bin(f"--addons-path={self.addons_path}", "-d", db, "--no-http",
-                             f"--http-port={free_port()}", "--stop-after-init",
-                             "--without-demo=all", *args, log=log)
+                             f"--http-port={free_port()}", "--stop-after-init", *demo, *args,
+                             log=log)
+
+    def pytest_odoo(self, db, test_file):
+        """``pytest --odoo-database=DB <test file>`` with pytest-odoo, as OCA developers
+        run one test file; its summary is turned into the line ``step`` counts."""
+        started = time.monotonic()
+        target = self.extra / MODULE / test_file
+        logfile = self.logdir / "pytest_odoo.log"
+        cmd = [str(self.py), "-m", "pytest", "-p", "no:cacheprovider", "-q",
+               f"--odoo-database={db}", f"--odoo-addons-path={self.addons_path}",
+               "--odoo-log-level=warn", "--odoo-http", str(target)]
+        with open(logfile, "w") as out:
+            proc = subprocess.run(cmd, cwd=self.extra / MODULE, stdout=out,
+                                  stderr=subprocess.STDOUT, text=True)
+        text = logfile.read_text(errors="replace")
+        counts = {word: int(n) for n, word in PYTEST_SUMMARY.findall(text.splitlines()[-1]
+                                                                      if text else "")}
+        failed = counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0)
+        ran = failed + counts.get("passed", 0)
+        text += f"\n{failed} failed, 0 error(s) of {ran} tests (pytest-odoo)\n"
+        return proc.returncode, text, time.monotonic() - started
 
     def step(self, name, rc, text, took, expect_tests=False):
         problems = module_warnings(text)
@@ -61,12 +87,12 @@ class OdooProcess:
         return str(path)
 
     def _cli(self, db, *args, log):
-        return self.odoo_bin(f"--addons-path={self.addons_path}", "fsm-migrate", *args, "-d",
+        return self.odoo_bin(f"--addons-path={self.addons_path}", "fsm_migrate", *args, "-d",
                              db, "--no-http", log=log)
 
     def _spawn_worker(self, db, run_id, log):
         cmd = [str(self.py), str(self.odoo / "odoo-bin"), f"--addons-path={self.addons_path}",
-               "fsm-migrate", "work", "-d", db, "--no-http", "--run", str(run_id),
+               "fsm_migrate", "work", "-d", db, "--no-http", "--run", str(run_id),
                "--allow-any-path"]
         out = open(self.logdir / f"{log}.log", "w")  # closed by the caller
         return subprocess.Popen(cmd, cwd=self.odoo, stdout=out, stderr=subprocess.STDOUT), out

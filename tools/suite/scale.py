@@ -111,7 +111,7 @@ class ScaleSteps:
         return (1 if problems else 0), text, time.monotonic() - started
 
     def cli_scale(self, db, scale):
-        """``fsm-migrate run`` of a scale-``scale`` FST bundle, FST REST emulator and
+        """``fsm_migrate run`` of a scale-``scale`` FST bundle, FST REST emulator and
         Dispatch emulator, and of a Dispatch account shaped otherwise (an endpoint its plan
         gates, 20% of the optional fields absent, an empty object, 2% malformed values):
         every object balances, every written field reads back as the map expects, a
