@@ -7,8 +7,8 @@ SCALE ?= 100
 .PHONY: help test test-pure test-odoo lint demo bench bench-pull clean
 
 help:
-	@echo "make demo   - Odoo 18 + this module + the optional apps on http://localhost:8069"
-	@echo "make test   - lint, pure tests, then the Odoo tests on fresh databases"
+	@echo "make demo   - the newest Odoo found (ODOO=18|19) + this module + the optional apps on :8069"
+	@echo "make test   - lint, pure tests, then the Odoo tests on fresh databases of every Odoo found"
 	@echo "make test-pure | test-odoo | lint | bench SCALE=N | bench-pull SCALE=N"
 
 test: lint test-pure test-odoo
@@ -23,18 +23,18 @@ test-pure: $(VENV)/.stamp
 	$(VPY) -m pytest tests/unit -q -p no:cacheprovider
 
 test-odoo:
-	$(PYTHON) tools/odoo_suite.py test
+	$(PYTHON) tools/odoo_suite.py test $(if $(ODOO),--odoo $(ODOO))
 
 lint: $(VENV)/.stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pylint --rcfile=.pylintrc-mandatory "$(CURDIR)"
 
 demo:
-	$(PYTHON) tools/odoo_suite.py demo
+	$(PYTHON) tools/odoo_suite.py demo $(if $(ODOO),--odoo $(ODOO))
 
 # the engine against XML-RPC and load() on the same data, one run (see README)
 bench:
-	$(PYTHON) bench/engine_vs_peers.py --scale $(SCALE) $(BENCH_FLAGS)
+	$(PYTHON) bench/engine_vs_peers.py --scale $(SCALE) $(if $(ODOO),--odoo $(ODOO)) $(BENCH_FLAGS)
 
 # source side only: a full pull from the Dispatch emulator, sequential vs concurrent
 bench-pull: $(VENV)/.stamp

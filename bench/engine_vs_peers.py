@@ -132,6 +132,8 @@ def main():
                         help="values per model the peers write (evenly spread over all the "
                              "engine wrote; 0 for all): their rates per record")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--odoo", choices=["18", "19"],
+                        help="the Odoo series to measure on (default: the newest found)")
     parser.add_argument("--table", metavar="JSON",
                         help="runs nothing: the derived figures of a saved run (combined "
                              "rates, ratios, targets) computed again from its measures, "
@@ -144,16 +146,17 @@ def main():
         path.write_text(json.dumps(results, indent=2))
         print_table(results)
         return 0
-    odoo = odoo_suite.find_odoo()
+    odoo = odoo_suite.find_odoo(args.odoo)
     if not odoo:
-        sys.exit("No Odoo 18 source tree found (see README).")
+        sys.exit(f"No Odoo {args.odoo or '18 or 19'}.0 source tree found (see README).")
     py = odoo_suite.ensure_venv(odoo)
     work = Path(tempfile.mkdtemp(prefix="fsm_bench_"))
     runner = odoo_suite.OdooRunner(odoo, py, odoo_suite.addons_dir(), work)
     template = f"fsm_bench_{os.getpid()}"
     baselines = sorted({float(s) for s in args.baselines.split(",") if s.strip()}
                        - {args.scale})
-    results = {"scale": args.scale, "apps": not args.crm_only, "machine": machine()}
+    results = {"scale": args.scale, "apps": not args.crm_only, "machine": machine(),
+               "odoo": f"{runner.series}.0"}
     made = []
     try:
         runner.createdb_clean(template)
@@ -442,7 +445,8 @@ def xmlrpc_path(port, db, values):
 
 
 def print_table(results):
-    print(f"\nscale {results['scale']:g}, {results['records']} source records "
+    print(f"\nOdoo {results.get('odoo', '18.0')}, scale {results['scale']:g}, "
+          f"{results['records']} source records "
           f"({'crm and the optional apps' if results['apps'] else 'crm only'}), "
           f"{results['machine']['cpus']} cores, load average at start "
           f"{results['machine']['load_average_at_start']}")

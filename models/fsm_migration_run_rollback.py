@@ -361,7 +361,21 @@ def _revert(env, entries):
     elif model == "res.users":
         _remove_users(records)
     else:
+        parents = {name: records[field] for name, field in records._inherits.items()}
         records.unlink()
+        _unlink_orphan_parents(records.env, model, parents)
+
+
+def _unlink_orphan_parents(env, model, parents):
+    """The ``_inherits`` parents the ORM created with the records (19.0's hr.employee
+    inherits an hr.version, which deleting the employee leaves behind), deleted once no
+    record of ``model`` names them any more (a product template keeps its other variants)."""
+    for name, records in parents.items():
+        field = env[model]._inherits[name]
+        still = env[model].with_context(active_test=False).search([(field, "in", records.ids)])
+        orphans = records.exists() - still[field]
+        if orphans:
+            orphans.unlink()
 
 
 def _writable(record, old_values):

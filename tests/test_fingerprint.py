@@ -10,7 +10,8 @@ MODELS = ["res.partner", "res.users", "crm.lead", "crm.stage", "crm.tag", "mail.
           "ir.attachment", "ir.model.fields", "ir.model.fields.selection", "hr.employee",
           "hr.skill", "hr.skill.type", "hr.skill.level", "hr.employee.skill", "sale.order",
           "sale.order.line", "product.product", "product.template", "account.move",
-          "account.move.line", "stock.move", "utm.source"]
+          "account.move.line", "stock.move", "utm.source", "project.task", "project.task.type",
+          "hr.version"]
 
 
 @tagged("post_install", "-at_install", "fsm_migration")

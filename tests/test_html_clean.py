@@ -5,9 +5,10 @@ value is unchanged, so the diff's expectation holds."""
 import base64
 import zlib
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from ..services import transforms as tr
+from .common import TransactionCase
 
 
 def _png():

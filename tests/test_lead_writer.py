@@ -1,10 +1,11 @@
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from .. import compat
 from ..importers.lead_writer import apply_scoring, create_leads
+from .common import TransactionCase
 
 READ = ("stage_id", "active", "probability", "automated_probability", "team_id", "type",
         "date_closed", "priority", "user_id", "date_last_stage_update")

@@ -1,12 +1,13 @@
 from psycopg2.errors import UniqueViolation
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .. import compat
 from ..importers.bulk import insert_rows
 from ..importers.engine import BatchProcessor
 from ..importers.mail_writer import create_activities, create_messages
+from .common import TransactionCase
 
 MESSAGE = ("reply_to", "record_name", "email_from", "author_id", "model", "res_id", "body",
            "message_type", "subtype_id")

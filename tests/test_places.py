@@ -2,10 +2,11 @@
 
 from babel.core import get_global
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from ..importers.places import load_places, read_places
 from ..services import transforms as tr
+from .common import TransactionCase
 
 
 @tagged("post_install", "-at_install")

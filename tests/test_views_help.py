@@ -2,7 +2,9 @@
 
 from lxml import etree
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
+
+from .common import TransactionCase
 
 #: self-explaining or Odoo's own: the record's name, its company, its free notes
 EXEMPT = {"name", "company_id", "notes", "active"}

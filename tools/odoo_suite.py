@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Find (or prepare) a real Odoo 18, then test or demo the add-on on it.
+"""Find (or prepare) real Odoo trees (18.0, 19.0), then test or demo the add-on on them.
 
 Used by the Makefile; runs with any Python 3.10+ and only the standard library.
 
@@ -7,10 +7,12 @@ Used by the Makefile; runs with any Python 3.10+ and only the standard library.
     python3 tools/odoo_suite.py demo   # a demo database and a running Odoo on :8069
     python3 tools/odoo_suite.py where  # which Odoo and virtualenv would be used
 
-Odoo is looked for in ``$ODOO_SRC``, then ``/opt/odoo``, then ``~/odoo``; its
-virtualenv is ``<odoo>/.venv`` (created with Odoo's requirements when missing). When
-no Odoo source tree is found, ``test`` prints one line saying the Odoo layer was
-skipped and exits 0 (the pure layer still ran); ``demo`` offers to clone upstream.
+Odoo 18.0 is looked for in ``$ODOO_SRC``, ``/opt/odoo``, ``~/odoo``, Odoo 19.0 in
+``$ODOO19_SRC``, ``/opt/odoo19``, ``~/odoo19``; each tree's virtualenv is
+``<odoo>/.venv`` (created with Odoo's requirements when missing). ``test`` runs on every
+tree found (``--odoo 18|19`` for one); ``demo`` on the newest (or ``--odoo``). When no
+Odoo source tree is found, ``test`` prints one line saying the Odoo layer was skipped
+and exits 0 (the pure layer still ran); ``demo`` offers to clone upstream.
 """
 
 import argparse
@@ -18,7 +20,7 @@ import sys
 
 from suite import MODULE, OPTIONAL_APPS, REPO
 from suite.demo import cmd_demo
-from suite.env import addons_dir, ensure_venv, find_odoo, free_port, venv_python
+from suite.env import addons_dir, ensure_venv, find_odoo, find_odoos, free_port, venv_python
 from suite.runner import OdooRunner, cmd_pot, cmd_test
 from suite.scale import compare_dumps
 from suite.screenshots import cmd_screenshots
@@ -29,11 +31,12 @@ __all__ = ["MODULE", "OPTIONAL_APPS", "REPO", "OdooRunner", "addons_dir", "compa
 
 
 def cmd_where(_args):
-    odoo = find_odoo()
-    print(f"odoo: {odoo or 'not found'}")
-    if odoo:
+    found = find_odoos()
+    if not found:
+        print("odoo: not found")
+    for series, odoo in found.items():
         state = "present" if venv_python(odoo).exists() else "to create"
-        print(f"python: {venv_python(odoo)} ({state})")
+        print(f"odoo {series}.0: {odoo}, python: {venv_python(odoo)} ({state})")
     return 0
 
 
@@ -48,7 +51,11 @@ def main():
     test.add_argument("--keep", action="store_true", help="keep the test databases")
     test.add_argument("--quick", action="store_true", help="skip the scale-10 runs")
     test.add_argument("--logdir", help="where to write the Odoo logs")
+    test.add_argument("--odoo", choices=["18", "19"],
+                      help="test on this series only (default: every Odoo found)")
     demo = sub.add_parser("demo", help="create a demo database and serve Odoo")
+    demo.add_argument("--odoo", choices=["18", "19"],
+                      help="the Odoo series (default: the newest found)")
     demo.add_argument("--db", default="fsm_demo")
     demo.add_argument("--port", default=8069, type=int)
     demo.add_argument("--no-serve", action="store_true", help="prepare the database only")

@@ -156,9 +156,17 @@ class FsmMigrationPlanApply(models.TransientModel):
                                "email": new_user["email"],
                                compat.USER_GROUPS: [(6, 0, groups)]}
                               for new_user in plan.users])
+        # what Odoo made along with them goes with them at rollback (newest first): their
+        # personal task stages after them (a user keeps one while active), their welcome
+        # to-dos before them
+        stages, todos = (made_for_users(users, model, field) for model, field in MADE_FOR_USERS)
+        journal += [self._entry("config", record, note="made by Odoo for a new user")
+                    for record in stages]
         journal += [self._entry("config", record, source_object="users",
                                 source_id=new_user["source_id"])
                     for new_user, record in zip(plan.users, users, strict=True)]
+        journal += [self._entry("config", record, note="made by Odoo for a new user")
+                    for record in todos]
         for tag in plan.tags:
             journal.append(self._entry("config", self.env["crm.tag"].sudo().create({"name": tag})))
         self.env["fsm.migration.journal"]._log(journal)
@@ -179,3 +187,19 @@ class FsmMigrationPlanApply(models.TransientModel):
                 "model": record._name, "res_id": record.id, "source_object": source_object,
                 "source_id": source_id, "batch_ref": f"plan:map-v{self.map_id.version}",
                 "note": note}
+
+
+#: what Odoo creates along with a new internal user: (model, the field naming the user).
+#: project: the user's personal task stages (left ownerless when the user is deleted);
+#: 19.0's project_todo also a welcome to-do (a task with its message and follower)
+MADE_FOR_USERS = (("project.task.type", "user_id"), ("project.task", "user_ids"))
+
+
+def made_for_users(users, model, field):
+    """The ``model`` records whose ``field`` names one of ``users`` (just created: nothing
+    else can name them yet), read as superuser, archived ones included; none when the
+    model is not installed."""
+    if not users or model not in users.env or field not in users.env[model]._fields:
+        return users.env["res.users"]
+    return users.env[model].sudo().with_context(active_test=False).search(
+        [(field, "in", users.ids)])

@@ -76,7 +76,7 @@ def demo_foreign_export(runner, db, migrate):
 
 
 def cmd_demo(args):
-    odoo = get_odoo_for_demo()
+    odoo = get_odoo_for_demo(args.odoo)
     py = ensure_venv(odoo)
     ensure_postgres(py)
     runner = OdooRunner(odoo, py, addons_dir(), Path(tempfile.mkdtemp(prefix="fsm_demo_")))
@@ -89,8 +89,12 @@ def cmd_demo(args):
     mode = "-u" if exists else "-i"
     apps = MODULE if exists else ",".join([MODULE, *OPTIONAL_APPS])
     say(f"{'updating' if exists else 'creating'} database {db} (with demo data)")
+    say(f"Odoo {runner.series}.0 at {odoo}")
+    # demo data: 18.0 loads it by default, 19.0 only when asked
+    demo = ["--with-demo"] if runner.series >= 19 and not exists else []
     rc, text, took = runner.odoo_bin(f"--addons-path={runner.addons_path}", "-d", db,
-                                     "--no-http", "--stop-after-init", mode, apps, log="install")
+                                     "--no-http", "--stop-after-init", *demo, mode, apps,
+                                     log="install")
     if rc != 0:
         print("\n".join(failure_excerpt(text)))
         return rc
