@@ -171,4 +171,10 @@ def _check_values(proposal):
         if line.kind == "stage" and not line.target_value:
             problems.append(f"{line.source_object}.{line.source_field}: status "
                             f"{line.source_value!r} has no stage")
+        if line.kind == "stage" and line.lost and line.is_won:
+            # a won stage means probability 100, a lost lead 0: 19.0's crm refuses the
+            # pair (18.0 archives the lead there, a won-and-lost lead in the reports)
+            problems.append(f"{line.source_object}.{line.source_field}: status "
+                            f"{line.source_value!r} is lost but goes to the won stage "
+                            f"{line.target_value!r}: choose a stage that is not won")
     return problems

@@ -563,3 +563,44 @@ def test_fields_left_by_an_earlier_plan_are_reused_not_renamed_forever(fst, targ
     names = [name for _model, name in third.new_fields()]
     assert len(names) == len(set(names)) and all(len(n) <= 63 for n in names)
     assert not any(n.count("work_orders") + n.count("workorders") > 1 for n in names)
+
+
+def test_a_field_the_target_series_lacks_goes_where_the_template_says(fst, dispatch, targets):
+    """19.0 has no res.partner.mobile and no stock.move.name: the same templates then write
+    the mobile into a new x_ field and the part's name into description_picking, each line
+    saying why, and the map validates against that database's fields."""
+    shaped_19 = copy.deepcopy(targets)
+    del shaped_19["res.partner"]["mobile"]
+    del shaped_19["stock.move"]["name"]
+    dictionary, schema = fst
+    for kind, source in (("fst", dictionary), ("dispatch", dispatch)):
+        proposal = propose(kind, source, shaped_19, ALL_APPS, CRM_STAGES,
+                           custom_fields=schema if kind == "fst" else None)
+        lines = [f for f in proposal.field_maps if f.target_model == "res.partner"
+                 and f.target_field in ("mobile", "x_studio_mobile")]
+        assert lines and all(f.target_field == "x_studio_mobile" for f in lines), kind
+        assert all("is not a field of this database" in f.reason for f in lines)
+        assert not [f for f in proposal.field_maps if f.target_model == "stock.move"
+                    and f.target_field == "name"]
+        assert validate(proposal, shaped_19) == [], kind
+    on_19 = propose("fst", dictionary, shaped_19, ALL_APPS, CRM_STAGES, custom_fields=schema)
+    assert "19.0 has none" in line(on_19, "parts_used", "name", "stock.move",
+                                   "description_picking").reason
+    # on 18.0's fields the same templates write the fields themselves
+    on_18 = propose("fst", dictionary, targets, ALL_APPS, CRM_STAGES, custom_fields=schema)
+    line(on_18, "parts_used", "name", "stock.move", "name")
+    assert line(on_18, "customers", "mobile", "res.partner").target_field == "mobile"
+
+
+def test_a_lost_status_may_not_go_to_a_won_stage(fst, targets):
+    """Won means probability 100, lost 0: 19.0's crm refuses a lost lead in a won stage,
+    so the map says so before any record moves (on 18.0 as well: it is the same mistake)."""
+    dictionary, schema = fst
+    proposal = propose("fst", dictionary, targets, set(), CRM_STAGES, custom_fields=schema)
+    assert validate(proposal, targets) == []
+    cancelled = next(v for v in proposal.value_maps if v.kind == "stage" and v.lost)
+    won = next(s["name"] for s in CRM_STAGES if s["is_won"])
+    cancelled.target_value, cancelled.is_won = won, True
+    problems = validate(proposal, targets)
+    assert problems == [f"work_orders.status: status {cancelled.source_value!r} is lost but "
+                        f"goes to the won stage {won!r}: choose a stage that is not won"]
