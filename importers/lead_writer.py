@@ -1,5 +1,8 @@
 """crm.lead creation in lists, with crm's scoring update made once per list.
 
+(18.0 below; on 19.0 crm's ``create`` already scores once per list, and the module's
+``crm_lead._handle_won_lost`` lets the engine leave that update to the run's end too.)
+
 ``crm.lead.create`` calls ``_handle_won_lost`` once per lead whose values name a stage or
 ``active``: a search of the won stages, and for a lead created in a won stage an update of
 the predictive lead scoring (PLS) frequencies, one lead at a time - three quarters of the
@@ -35,9 +38,7 @@ def create_leads(model, vals_list, scoring=None):
     workers would otherwise update the same frequency rows in every batch (a serialization
     failure, then the whole batch again, for one of them)."""
     if compat.CRM_CREATE_SCORES_IN_ONE_GO:
-        # 19.0: crm's create already makes one scoring update per list (it cannot be left
-        # to the end of the run without overriding crm; ``scoring`` stays empty)
-        return model.create(vals_list)
+        return _create_leads_scored_per_list(model, vals_list, scoring)
     groups = defaultdict(list)
     for index, values in enumerate(vals_list):
         groups[tuple(values.get(name) for name in GROUPED)].append(index)
@@ -67,18 +68,41 @@ def create_leads(model, vals_list, scoring=None):
     return model.browse(records)
 
 
+def _create_leads_scored_per_list(model, vals_list, scoring):
+    """19.0: crm's ``create`` scores the whole list once, each lead from its won/lost
+    status (a lead created lost counts lost). The same update, from the same statuses,
+    made here, or left in ``scoring`` (``crm_lead.DEFER_SCORING`` stops crm's own)."""
+    leads = model.with_context(fsm_defer_scoring=True).create(vals_list).with_env(model.env)
+    reach_won = leads.filtered(lambda lead: lead.won_status == "won")
+    reach_lost = leads.filtered(lambda lead: lead.won_status == "lost")
+    if scoring is None:
+        _increment(reach_won, reach_lost=reach_lost)
+    elif reach_won or reach_lost:
+        scoring.setdefault("won", []).extend(reach_won.ids)
+        scoring.setdefault("reach_lost", []).extend(reach_lost.ids)
+    return leads
+
+
 def apply_scoring(env, scoring_list):
     """The PLS updates ``create_leads`` left in ``scoring`` dicts, made in one go (the
     leads that were removed since are left out)."""
     Lead = env["crm.lead"].with_context(active_test=False)
-    won = [i for scoring in scoring_list for i in (scoring or {}).get("won", [])]
-    lost = [i for scoring in scoring_list for i in (scoring or {}).get("lost", [])]
-    if won:
-        _increment(Lead.browse(won).exists(), Lead.browse(lost).exists())
+
+    def ids(key):
+        return Lead.browse([i for scoring in scoring_list
+                            for i in (scoring or {}).get(key, [])]).exists()
+
+    won, leave_lost, reach_lost = ids("won"), ids("lost"), ids("reach_lost")
+    if won or reach_lost:
+        _increment(won, leave_lost, reach_lost)
 
 
-def _increment(reach_won, leave_lost):
-    # in crm's order: won first (it creates the missing frequency rows), then "leaves
-    # lost" (a decrement on a missing row would create it with a positive count)
+def _increment(reach_won, leave_lost=None, reach_lost=None):
+    # in crm's order: won first (it creates the missing frequency rows), then "reaches
+    # lost" (19.0), then "leaves lost" (18.0: a decrement on a missing row would create it
+    # with a positive count)
     reach_won._pls_increment_frequencies(to_state="won")
-    leave_lost._pls_increment_frequencies(from_state="lost")
+    if reach_lost:
+        reach_lost._pls_increment_frequencies(to_state="lost")
+    if leave_lost:
+        leave_lost._pls_increment_frequencies(from_state="lost")

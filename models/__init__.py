@@ -27,3 +27,4 @@ from . import fsm_migration_diff
 from . import fsm_migration_reconciliation
 from . import fsm_migration_throughput
 from . import res_groups
+from . import crm_lead
