@@ -604,3 +604,26 @@ def test_a_lost_status_may_not_go_to_a_won_stage(fst, targets):
     problems = validate(proposal, targets)
     assert problems == [f"work_orders.status: status {cancelled.source_value!r} is lost but "
                         f"goes to the won stage {won!r}: choose a stage that is not won"]
+
+
+@pytest.mark.parametrize("series", [18, 19])
+@pytest.mark.parametrize("kind", ["fst", "dispatch"])
+@pytest.mark.parametrize("apps", ["none", "all"])
+def test_the_templates_name_only_fields_the_series_has(fst, dispatch, series, kind, apps):
+    """On each series' real fields (18.0's and 19.0's fields_get()), with and without the
+    optional apps, the proposed map validates and every line writes a field that exists
+    there or is a planned x_ field."""
+    targets = load_targets(series)
+    dictionary, schema = fst
+    installed = ALL_APPS if apps == "all" else set()
+    proposal = propose(kind, dictionary if kind == "fst" else dispatch, targets, installed,
+                       CRM_STAGES, custom_fields=schema if kind == "fst" else None)
+    assert validate(proposal, targets) == []
+    planned = {(f.target_model, f.new_field["name"]) for f in proposal.field_maps
+               if f.new_field}
+    for f in proposal.field_maps:
+        if f.skip or f.target_model == tpl.REBUILD or not f.target_field:
+            continue
+        assert f.target_field in targets[f.target_model] or (
+            f.target_model, f.target_field) in planned, (f.source_object, f.source_field,
+                                                         f.target_model, f.target_field)

@@ -10,6 +10,8 @@ from services.source_base import Source
 from services.transforms import Places
 
 FIXTURE = Path(__file__).with_name("odoo18_fields.json")
+#: the same models' fields_get() in an Odoo 19.0 database with the optional apps
+FIXTURE_19 = Path(__file__).with_name("odoo19_fields.json")
 #: res.country / res.country.state of an Odoo 18 database with crm and the en_US, fr_FR
 #: and es_MX languages; regenerate with tools/dump_places.py (its docstring says how)
 PLACES_DUMP = Path(__file__).with_name("places_dump.json")
@@ -20,8 +22,9 @@ CRM_STAGES = [{"name": "New", "is_won": False}, {"name": "Qualified", "is_won": 
               {"name": "Proposition", "is_won": False}, {"name": "Won", "is_won": True}]
 
 
-def load_targets():
-    return targets_from_fields_get(json.loads(FIXTURE.read_text(encoding="utf-8")))
+def load_targets(series=18):
+    fixture = FIXTURE_19 if series == 19 else FIXTURE
+    return targets_from_fields_get(json.loads(fixture.read_text(encoding="utf-8")))
 
 
 def places_data():
