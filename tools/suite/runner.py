@@ -39,7 +39,7 @@ env.cr.commit()
 
 def cmd_pot(_args):
     """Regenerate i18n/<module>.pot with Odoo's export, from a scratch database."""
-    odoo = find_odoo(18)  # the committed template is 18.0's export (19.0's has the same terms)
+    odoo = find_odoo(POT_SERIES)  # the committed template is 18.0's export
     if not odoo:
         sys.exit("no Odoo 18 source tree")
     py = ensure_venv(odoo)
@@ -70,7 +70,10 @@ def cmd_pot(_args):
 #: the steps that run on the oldest series only (their code does not depend on the series,
 #: or a series-dependent part of it is covered by a step that runs on every series): the
 #: rest of the layer runs on every Odoo found. README, "Which steps run on which Odoo".
-OLDEST_ONLY = {"shape", "workers", "scale_crm", "pot"}
+OLDEST_ONLY = {"shape", "workers", "scale_crm"}
+#: the committed translation template is 18.0's export (19.0's labels a few of Odoo's own
+#: fields differently, e.g. res.users' groups): checked on 18.0 only
+POT_SERIES = 18
 
 
 def cmd_test(args):
@@ -99,7 +102,9 @@ def cmd_test(args):
     for series, tree in trees.items():
         runner = OdooRunner(tree, pys[series], addons_dir(), logdir / f"odoo{series}")
         runner.logdir.mkdir(parents=True, exist_ok=True)
-        skip = set() if series == oldest else OLDEST_ONLY
+        skip = set() if series == oldest else set(OLDEST_ONLY)
+        if series != POT_SERIES:
+            skip.add("pot")
         say(f"Odoo {series}.0 at {tree}, logs in {runner.logdir}"
             + (f" (not run here: {', '.join(sorted(skip))})" if skip else ""))
         test_series(runner, args, skip)
