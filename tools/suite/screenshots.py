@@ -73,7 +73,7 @@ print('SHOTS_LAYOUT ' + json.dumps({'fst_project': project.id, 'layout': project
 def cmd_screenshots(args):
     """The README's screenshots, from the real pages: a fresh database, the Dispatch
     emulator migrated through sample and full run, Odoo served, headless Chromium."""
-    odoo = find_odoo()
+    odoo = find_odoo(18)  # the README's pictures are 18.0's pages
     if not odoo:
         sys.exit("no Odoo 18 source tree (see README: make demo fetches one)")
     py = ensure_venv(odoo)
