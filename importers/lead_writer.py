@@ -24,10 +24,15 @@ them, from the frequencies as they were when the run started.
 """
 
 from collections import defaultdict
+from contextvars import ContextVar
 
 from .. import compat
 
 GROUPED = ("stage_id", "active")
+#: set around this module's own 19.0 ``create`` only, in this thread: crm's per-list
+#: scoring update (``models/crm_lead.py``) is then left to the writer. No context key,
+#: which an RPC call or an automation could carry into a superuser environment
+DEFER_SCORING = ContextVar("fsm_defer_scoring", default=False)
 
 
 def create_leads(model, vals_list, scoring=None):
@@ -71,8 +76,13 @@ def create_leads(model, vals_list, scoring=None):
 def _create_leads_scored_per_list(model, vals_list, scoring):
     """19.0: crm's ``create`` scores the whole list once, each lead from its won/lost
     status (a lead created lost counts lost). The same update, from the same statuses,
-    made here, or left in ``scoring`` (``crm_lead.DEFER_SCORING`` stops crm's own)."""
-    leads = model.with_context(fsm_defer_scoring=True).create(vals_list).with_env(model.env)
+    made here, or left in ``scoring`` (``DEFER_SCORING`` stops crm's own, for this create
+    only)."""
+    token = DEFER_SCORING.set(True)
+    try:
+        leads = model.create(vals_list)
+    finally:
+        DEFER_SCORING.reset(token)
     reach_won = leads.filtered(lambda lead: lead.won_status == "won")
     reach_lost = leads.filtered(lambda lead: lead.won_status == "lost")
     if scoring is None:

@@ -361,21 +361,40 @@ def _revert(env, entries):
     elif model == "res.users":
         _remove_users(records)
     else:
-        parents = {name: records[field] for name, field in records._inherits.items()}
+        left = _left_behind(records)
         records.unlink()
-        _unlink_orphan_parents(records.env, model, parents)
+        _unlink_left_behind(left)
 
 
-def _unlink_orphan_parents(env, model, parents):
-    """The ``_inherits`` parents the ORM created with the records (19.0's hr.employee
-    inherits an hr.version, which deleting the employee leaves behind), deleted once no
-    record of ``model`` names them any more (a product template keeps its other variants)."""
-    for name, records in parents.items():
-        field = env[model]._inherits[name]
-        still = env[model].with_context(active_test=False).search([(field, "in", records.ids)])
-        orphans = records.exists() - still[field]
-        if orphans:
+#: records the ORM makes with a record and leaves behind when it is deleted: (model, the
+#: field listing them, the field of theirs that points back). 19.0's hr.employee inherits
+#: an hr.version (its own versions are set null, not deleted, with the employee)
+LEFT_BEHIND = {"hr.employee": ("version_ids", "employee_id")}
+
+
+def _left_behind(records):
+    """What deleting ``records`` would leave behind (``LEFT_BEHIND``), read before."""
+    spec = LEFT_BEHIND.get(records._name)
+    if not spec or spec[0] not in records._fields:
+        return None
+    return records.with_context(active_test=False)[spec[0]], spec[1]
+
+
+def _unlink_left_behind(left):
+    """Delete, best effort, what the deleted records left behind and nothing else names
+    (a version another employee took over stays): a refusal there is logged, never undoes
+    the records' own revert."""
+    if not left:
+        return
+    orphans, back = left
+    orphans = orphans.exists().filtered(lambda rec: not rec[back])
+    if not orphans:
+        return
+    try:
+        with orphans.env.cr.savepoint():
             orphans.unlink()
+    except Exception as exc:  # kept; the rollback of the records themselves stands
+        _logger.warning("Rollback: %s left behind and kept: %s", orphans, exc)
 
 
 def _writable(record, old_values):

@@ -72,7 +72,6 @@ def ensure_venv(odoo):
     if py.exists() and subprocess.run([str(py), "-c", "import odoo,psycopg2,phonenumbers,markdown"],
                                       cwd=odoo, capture_output=True).returncode == 0:
         ensure_websocket(py, odoo)
-        ensure_pytest_odoo(py, odoo)
         return py
     say(f"creating the Odoo virtualenv in {odoo / '.venv'} (first time only, a few minutes)")
     missing = [pkg for pkg in ("libpq-dev", "libldap2-dev", "libsasl2-dev")
@@ -93,7 +92,6 @@ def ensure_venv(odoo):
                     "phonenumbers"], check=True)
     subprocess.run([*pip, "-r", str(REPO / "requirements.txt")], check=True)
     ensure_websocket(py, odoo)
-    ensure_pytest_odoo(py, odoo)
     return py
 
 
@@ -112,14 +110,15 @@ PYTEST_ODOO = "pytest-odoo==2.3.0"
 
 def ensure_pytest_odoo(py, odoo):
     """pytest-odoo in the Odoo virtualenv, and the tree importable from anywhere (what
-    ``pip install -e`` of the tree gives: a .pth file), as pytest-odoo expects."""
+    ``pip install -e`` of the tree gives: a .pth file), as pytest-odoo expects (the test
+    command's pytest-odoo step only: demo, bench and pot leave the virtualenv as it is)."""
     probe = "import odoo.release, pytest_odoo"
     if subprocess.run([str(py), "-c", probe], cwd="/", capture_output=True).returncode == 0:
         return
     purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     site = subprocess.run([str(py), "-c", purelib], capture_output=True, text=True,
                           check=True).stdout.strip()
-    (Path(site) / "odoo-src.pth").write_text(f"{odoo}\n")
+    (Path(site) / "odoo-src.pth").write_text(f"{Path(odoo).resolve()}\n")
     if subprocess.run([str(py), "-c", "import pytest_odoo"], cwd="/",
                       capture_output=True).returncode != 0:
         say(f"installing {PYTEST_ODOO} into the Odoo virtualenv")

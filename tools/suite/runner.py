@@ -10,7 +10,16 @@ from pathlib import Path
 from . import MODULE, OPTIONAL_APPS, REPO
 from .browser import ensure_chromium
 from .cli_steps import CliSteps
-from .env import addons_dir, ensure_postgres, ensure_venv, find_odoo, find_odoos, pg_ready, say
+from .env import (
+    addons_dir,
+    ensure_postgres,
+    ensure_pytest_odoo,
+    ensure_venv,
+    find_odoo,
+    find_odoos,
+    pg_ready,
+    say,
+)
 from .logs import failure_excerpt, module_warnings, pot_msgids, strip_hidden
 from .process import OdooProcess
 from .scale import ScaleSteps
@@ -70,7 +79,7 @@ def cmd_pot(_args):
 #: the steps that run on the oldest series only (their code does not depend on the series,
 #: or a series-dependent part of it is covered by a step that runs on every series): the
 #: rest of the layer runs on every Odoo found. README, "Which steps run on which Odoo".
-OLDEST_ONLY = {"shape", "workers", "scale_crm"}
+OLDEST_ONLY = {"shape", "scale_crm"}
 #: the committed translation template is 18.0's export (19.0's labels a few of Odoo's own
 #: fields differently, e.g. res.users' groups): checked on 18.0 only
 POT_SERIES = 18
@@ -87,6 +96,8 @@ def cmd_test(args):
               "only the pure tests ran.")
         return 0
     pys = {series: ensure_venv(tree) for series, tree in trees.items()}
+    for series, tree in trees.items():
+        ensure_pytest_odoo(pys[series], tree)
     missing_browser = ensure_chromium()
     if missing_browser:
         say(missing_browser)
