@@ -9,6 +9,7 @@ from ..services.mapping import TargetField
 from .lead_writer import create_leads
 from .mail_writer import create_activities, create_messages
 from .resolver import Unresolved
+from .user_contacts import UserContactsMixin
 
 _logger = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ EDIT_TOLERANCE = timedelta(seconds=2)
 WORK_CONTACT_FIELDS = ("phone", "mobile", "email")
 
 
-class IsolatedWritesMixin:
+class IsolatedWritesMixin(UserContactsMixin):
     """Create and update a role's records together (one savepoint, one flush); when the
     database refuses the list, again one by one so that only the guilty records fail."""
 
@@ -31,6 +32,7 @@ class IsolatedWritesMixin:
         if not pairs:
             return
         pairs = self._bind_existing(model, line, pairs, outcomes)
+        pairs = self._spare_user_contacts(model, pairs, issues, batch)
         pairs, twins = self._unique_pairs(model, pairs)
         if model._name == "crm.lead":
             self._lead_teams(pairs)
@@ -170,6 +172,8 @@ class IsolatedWritesMixin:
                 self._mark(outcomes, item, exc.status)
                 continue
             resolved.append((item, values, bound, res_id))
+        self._spare_user_contacts(model, [(item, values) for item, values, _b, _r in resolved],
+                                  issues, batch)
         records = model.browse([res_id for *_rest, res_id in resolved]).exists()
         alive = {record.id: record for record in records}  # (sharing the batch's prefetch)
         ready = []

@@ -17,3 +17,4 @@ from . import test_real_accounts
 from . import test_layout
 from . import test_places
 from . import test_html_clean
+from . import test_user_contacts
